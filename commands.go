@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/icare-hr/icare/config"
+	"github.com/icare-hr/icare/models"
+)
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// command parses a subcommand's flags (the shared settings included), checks
+// the number of positional arguments and opens the database.
+func (e env) command(ctx context.Context, name, argsUsage string, nargs int, args []string,
+	declare func(fs *flag.FlagSet)) (*models.Store, config.Config, []string, error) {
+	fs := flag.NewFlagSet("icare "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: icare %s [flags] %s\n\nFlags:\n", name, argsUsage)
+		fs.PrintDefaults()
+	}
+	load := config.Register(fs, e.getenv)
+	if declare != nil {
+		declare(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, config.Config{}, nil, err
+	}
+	if fs.NArg() != nargs {
+		fs.Usage()
+		return nil, config.Config{}, nil, fmt.Errorf("%s takes %d argument(s) (%s), got %d", name, nargs, argsUsage, fs.NArg())
+	}
+	cfg, err := load()
+	if err != nil {
+		return nil, config.Config{}, nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, config.Config{}, nil, err
+	}
+	return store, cfg, fs.Args(), nil
+}
+
+// inviteURL is the link a team's members open.
+func inviteURL(cfg config.Config, t models.Team) string {
+	return cfg.BaseURL + "/t/" + t.InviteToken
+}
+
+func (e env) userAdd(ctx context.Context, args []string) error {
+	var email, role, password string
+	var teams stringList
+	store, _, _, err := e.command(ctx, "user add", "", 0, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the account's e-mail address (required)")
+		fs.StringVar(&role, "role", models.RoleLeader, "admin or leader")
+		fs.StringVar(&password, "password", "", "the password; when absent it is read from the first line of standard input")
+		fs.Var(&teams, "team", "a team the leader sees (with its descendants); repeat for several")
+	})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if email == "" {
+		return errors.New("user add: --email is required")
+	}
+	if password == "" {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("user add: give --password or the password on standard input")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	nu := models.NewUser{Email: email, Password: password, Role: role}
+	for _, name := range teams {
+		t, err := store.TeamByName(ctx, name)
+		if err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+		nu.TeamIDs = append(nu.TeamIDs, t.ID)
+	}
+	u, err := store.CreateUser(ctx, nu)
+	if err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "added %s %s\n", u.Role, u.Email)
+	return nil
+}
+
+func (e env) teamAdd(ctx context.Context, args []string) error {
+	var name, parent string
+	headcount := -1
+	store, cfg, _, err := e.command(ctx, "team add", "", 0, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the team's name (required, unique)")
+		fs.StringVar(&parent, "parent", "", "the name of the parent team, if any")
+		fs.IntVar(&headcount, "headcount", -1, "how many people the team has, for response rates (optional)")
+	})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	nt := models.NewTeam{Name: name}
+	if parent != "" {
+		p, err := store.TeamByName(ctx, parent)
+		if err != nil {
+			return fmt.Errorf("team add: parent %w", err)
+		}
+		nt.ParentID = &p.ID
+	}
+	if headcount >= 0 {
+		nt.Headcount = &headcount
+	} else if headcount != -1 {
+		return fmt.Errorf("team add: headcount %d is negative", headcount)
+	}
+	t, err := store.CreateTeam(ctx, nt)
+	if err != nil {
+		return fmt.Errorf("team add: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "added team %s\ninvite link: %s\n", t.Name, inviteURL(cfg, t))
+	return nil
+}
+
+func (e env) teamList(ctx context.Context, args []string) error {
+	store, cfg, _, err := e.command(ctx, "team list", "", 0, args, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	teams, err := store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	if len(teams) == 0 {
+		fmt.Fprintln(e.stdout, "no teams yet: add one with icare team add --name NAME")
+		return nil
+	}
+	byID := make(map[uint]models.Team, len(teams))
+	for _, t := range teams {
+		byID[t.ID] = t
+	}
+	for _, t := range teams {
+		status := ""
+		if t.ArchivedAt != nil {
+			status = " (archived)"
+		}
+		fmt.Fprintf(e.stdout, "%s%s\t%s\n", strings.Join(models.TeamPath(byID, t.ID), " / "), status, inviteURL(cfg, t))
+	}
+	return nil
+}
+
+func (e env) roundOpen(ctx context.Context, args []string) error {
+	var name string
+	store, _, _, err := e.command(ctx, "round open", "", 0, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", `the round's name, e.g. "2027 Q1" (required)`)
+	})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, err := store.OpenRound(ctx, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "opened round %s\n", r.Name)
+	return nil
+}
+
+func (e env) roundClose(ctx context.Context, args []string) error {
+	store, _, _, err := e.command(ctx, "round close", "", 0, args, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, err := store.CloseRound(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "closed round %s\n", r.Name)
+	return nil
+}
+
+func (e env) backup(ctx context.Context, args []string) error {
+	store, _, rest, err := e.command(ctx, "backup", "PATH", 1, args, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, rest[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up to %s\n", rest[0])
+	return nil
+}
+
+// healthcheck asks a running server's /healthz and fails unless it answers
+// 200: the Docker HEALTHCHECK, so the image needs no curl.
+func (e env) healthcheck(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("icare healthcheck", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("url", "http://127.0.0.1:8080/healthz", "the address to check")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *addr, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", *addr, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/icare-hr/icare/scoring"
+)
+
+// CellAggregate is the maintained score aggregate of one cell: the submitted
+// responses of one round, one team and one perspective. Its counters are the
+// integer sums of scoring.Aggregate, so a team, a parent team with its
+// descendants, a perspective and the organization all come from merging cells
+// — O(cells), never a scan of the responses. The counters are stored as one
+// JSON array so that a new counter in scoring needs no schema change; N is a
+// column of its own so that response counts can be read with plain SQL.
+type CellAggregate struct {
+	RoundID     uint   `gorm:"primaryKey;autoIncrement:false"`
+	TeamID      uint   `gorm:"primaryKey;autoIncrement:false"`
+	Perspective string `gorm:"primaryKey;size:16"`
+	N           int64  `gorm:"not null"`
+	Counters    string `gorm:"type:text;not null"`
+	UpdatedAt   time.Time
+}
+
+// Cell is one decoded aggregate.
+type Cell struct {
+	RoundID     uint
+	TeamID      uint
+	Perspective string
+	Agg         scoring.Aggregate
+}
+
+func encodeAggregate(a *scoring.Aggregate) (string, error) {
+	b, err := json.Marshal(a.Counters())
+	if err != nil {
+		return "", fmt.Errorf("encode aggregate: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeAggregate(s string) (scoring.Aggregate, error) {
+	var cs []int64
+	if s != "" {
+		if err := json.Unmarshal([]byte(s), &cs); err != nil {
+			return scoring.Aggregate{}, fmt.Errorf("decode aggregate: %w", err)
+		}
+	}
+	if len(cs) == 0 {
+		return scoring.Aggregate{}, nil
+	}
+	a, err := scoring.FromCounters(cs)
+	if err != nil {
+		return scoring.Aggregate{}, fmt.Errorf("decode aggregate: %w", err)
+	}
+	return a, nil
+}
+
+// addToAggregate folds one submitted response into its cell, inside the
+// submitting transaction. The row is created if missing (a concurrent
+// creator is tolerated by ON CONFLICT DO NOTHING) and then read under a row
+// lock on PostgreSQL and MariaDB; SQLite's single writer serialises anyway.
+func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
+	empty, err := encodeAggregate(&scoring.Aggregate{})
+	if err != nil {
+		return err
+	}
+	cell := CellAggregate{RoundID: roundID, TeamID: teamID, Perspective: perspective, Counters: empty}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
+		return fmt.Errorf("create aggregate cell: %w", err)
+	}
+	q := tx
+	if s.engine != "sqlite" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).First(&cell).Error; err != nil {
+		return fmt.Errorf("lock aggregate cell: %w", err)
+	}
+	agg, err := decodeAggregate(cell.Counters)
+	if err != nil {
+		return err
+	}
+	agg.Add(a)
+	enc, err := encodeAggregate(&agg)
+	if err != nil {
+		return err
+	}
+	err = tx.Model(&CellAggregate{}).
+		Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).
+		Updates(map[string]any{"n": cell.N + 1, "counters": enc, "updated_at": s.Now()}).Error
+	if err != nil {
+		return fmt.Errorf("update aggregate cell: %w", err)
+	}
+	return nil
+}
+
+// Cells returns the maintained aggregates of a round, one per team and
+// perspective that has submitted responses.
+func (s *Store) Cells(ctx context.Context, roundID uint) ([]Cell, error) {
+	var rows []CellAggregate
+	if err := s.rdb.WithContext(ctx).Where("round_id = ?", roundID).Order("team_id, perspective").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("aggregates of round %d: %w", roundID, err)
+	}
+	cells := make([]Cell, 0, len(rows))
+	for _, row := range rows {
+		agg, err := decodeAggregate(row.Counters)
+		if err != nil {
+			return nil, fmt.Errorf("aggregate of round %d team %d %s: %w", roundID, row.TeamID, row.Perspective, err)
+		}
+		cells = append(cells, Cell{RoundID: row.RoundID, TeamID: row.TeamID, Perspective: row.Perspective, Agg: agg})
+	}
+	return cells, nil
+}
+
+// RecomputeCells builds a round's aggregates afresh from the submitted
+// responses, in batches by id. It writes nothing: compare its result with
+// Cells to verify the maintained aggregates, or use it to repair them.
+func (s *Store) RecomputeCells(ctx context.Context, roundID uint) ([]Cell, error) {
+	type key struct {
+		team        uint
+		perspective string
+	}
+	byKey := map[key]*scoring.Aggregate{}
+	var batch []Response
+	var lastID uint64
+	for {
+		batch = batch[:0]
+		err := s.rdb.WithContext(ctx).
+			Where("round_id = ? AND status = ? AND id > ?", roundID, StatusSubmitted, lastID).
+			Order("id").Limit(1000).Find(&batch).Error
+		if err != nil {
+			return nil, fmt.Errorf("recompute aggregates of round %d: %w", roundID, err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for i := range batch {
+			r := &batch[i]
+			k := key{r.TeamID, r.Perspective}
+			if byKey[k] == nil {
+				byKey[k] = &scoring.Aggregate{}
+			}
+			byKey[k].Add(r.Answers())
+			lastID = r.ID
+		}
+	}
+	cells := make([]Cell, 0, len(byKey))
+	for k, agg := range byKey {
+		cells = append(cells, Cell{RoundID: roundID, TeamID: k.team, Perspective: k.perspective, Agg: *agg})
+	}
+	return cells, nil
+}

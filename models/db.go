@@ -1,0 +1,194 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/icare-hr/icare/config"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule, such as a
+// second team with the same name or a second open round.
+var ErrConflict = errors.New("conflict")
+
+// Store is the data layer: every method takes the request's context first.
+type Store struct {
+	db     *gorm.DB // writes (on SQLite: one connection)
+	rdb    *gorm.DB // reads (on SQLite: a read-only pool; elsewhere the same as db)
+	engine string
+	now    func() time.Time
+}
+
+// Option adjusts a Store as it opens.
+type Option func(*Store)
+
+// WithNow injects the clock, so tests can fix time.
+func WithNow(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open connects to the database named by a database URL (sqlite:PATH,
+// postgres://… or mysql://…) and checks that it answers.
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	engine, dsn, err := config.SplitDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{engine: engine, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	gcfg := func() *gorm.Config {
+		return &gorm.Config{
+			TranslateError: true,
+			NowFunc:        func() time.Time { return s.now().UTC() },
+			Logger:         logger.Discard,
+			PrepareStmt:    false,
+		}
+	}
+	switch engine {
+	case config.EngineSQLite:
+		if s.db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, false)), gcfg()); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		if s.rdb, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, true)), gcfg()); err != nil {
+			return nil, fmt.Errorf("open sqlite %s for reading: %w", dsn, err)
+		}
+		if err := setPool(s.db, 1, 1); err != nil {
+			return nil, err
+		}
+		readers := max(4, 2*runtime.GOMAXPROCS(0))
+		if err := setPool(s.rdb, readers, readers); err != nil {
+			return nil, err
+		}
+	case config.EnginePostgres:
+		if s.db, err = gorm.Open(postgres.Open(dsn), gcfg()); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if err := setPool(s.db, 32, 8); err != nil {
+			return nil, err
+		}
+		s.rdb = s.db
+	case config.EngineMySQL:
+		if s.db, err = gorm.Open(mysql.Open(mysqlParams(dsn)), gcfg()); err != nil {
+			return nil, fmt.Errorf("open mysql: %w", err)
+		}
+		if err := setPool(s.db, 32, 8); err != nil {
+			return nil, err
+		}
+		s.rdb = s.db
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN adds the pragmas icare relies on: WAL so readers never block the
+// writer, a busy timeout, foreign keys, NORMAL sync (safe with WAL: a power cut
+// may lose the last commits, never corrupt the file) and IMMEDIATE
+// transactions on the writer.
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// mysqlParams makes the driver return times as time.Time in UTC and speak
+// full UTF-8.
+func mysqlParams(dsn string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "parseTime=true&loc=UTC&charset=utf8mb4&collation=utf8mb4_unicode_ci"
+}
+
+func setPool(db *gorm.DB, open, idle int) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(open)
+	sqlDB.SetMaxIdleConns(idle)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return nil
+}
+
+// Engine names the database engine: sqlite, postgres or mysql.
+func (s *Store) Engine() string { return s.engine }
+
+// Now is the Store's clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, db := range s.handles() {
+		sqlDB, err := db.DB()
+		if err != nil {
+			return fmt.Errorf("database handle: %w", err)
+		}
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping %s: %w", s.engine, err)
+		}
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() {
+	for _, db := range s.handles() {
+		if sqlDB, err := db.DB(); err == nil {
+			if err := sqlDB.Close(); err != nil {
+				slog.Warn("close database", "err", err)
+			}
+		}
+	}
+}
+
+func (s *Store) handles() []*gorm.DB {
+	var hs []*gorm.DB
+	if s.db != nil {
+		hs = append(hs, s.db)
+	}
+	if s.rdb != nil && s.rdb != s.db {
+		hs = append(hs, s.rdb)
+	}
+	return hs
+}
+
+// translate maps GORM's errors onto the Store's own.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	default:
+		return err
+	}
+}

@@ -1,0 +1,160 @@
+// Package dbtest opens fresh, throw-away icare databases for tests: a SQLite
+// file in the test's temporary folder always, and a new database on the
+// PostgreSQL and MariaDB servers named by ICARE_TEST_POSTGRES and
+// ICARE_TEST_MYSQL when they are set. Each test gets its own database, dropped
+// when it ends, so runs never see each other's rows.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql" // database/sql driver for creating test databases
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating test databases
+
+	"github.com/icare-hr/icare/models"
+)
+
+// Engine is one database engine a test can run on.
+type Engine struct {
+	Name string
+	// base is the server's DSN (empty for SQLite).
+	base string
+}
+
+// Engines lists SQLite and every server whose DSN is set. A server without a
+// DSN is reported with t.Log so the omission is visible; in CI (CI=true) a
+// missing DSN fails the test, because CI must prove every engine.
+func Engines(t testing.TB) []Engine {
+	engines := []Engine{{Name: "sqlite"}}
+	for _, e := range []struct{ name, env string }{{"postgres", "ICARE_TEST_POSTGRES"}, {"mysql", "ICARE_TEST_MYSQL"}} {
+		dsn := os.Getenv(e.env)
+		if dsn == "" {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is not set: CI must test on %s", e.env, e.name)
+			}
+			t.Logf("skipping %s: set %s to test on it", e.name, e.env)
+			continue
+		}
+		engines = append(engines, Engine{Name: e.name, base: dsn})
+	}
+	return engines
+}
+
+// Open returns a migrated Store on a fresh database of engine e.
+func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
+	t.Helper()
+	ctx := context.Background()
+	var dbURL string
+	switch e.Name {
+	case "sqlite":
+		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
+	case "postgres":
+		dbURL = createPostgres(t, e.base)
+	case "mysql":
+		dbURL = createMySQL(t, e.base)
+	default:
+		t.Fatalf("unknown engine %q", e.Name)
+	}
+	s, err := models.Open(ctx, dbURL, opts...)
+	if err != nil {
+		t.Fatalf("open %s: %v", e.Name, err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", e.Name, err)
+	}
+	return s
+}
+
+// URL returns a database URL for a fresh database of engine e, without
+// opening it: for tests of commands that open the database themselves.
+func URL(t testing.TB, e Engine) string {
+	t.Helper()
+	switch e.Name {
+	case "postgres":
+		return createPostgres(t, e.base)
+	case "mysql":
+		return createMySQL(t, e.base)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
+}
+
+func dbName() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "icare_t_" + hex.EncodeToString(b)
+}
+
+func createPostgres(t testing.TB, base string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	name := dbName()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("postgres: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("postgres: drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("postgres dsn: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func createMySQL(t testing.TB, base string) string {
+	t.Helper()
+	base = strings.TrimPrefix(base, "mysql://")
+	admin, err := sql.Open("mysql", base)
+	if err != nil {
+		t.Fatalf("mysql: %v", err)
+	}
+	defer admin.Close()
+	name := dbName()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("mysql: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("mysql", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
+			t.Logf("mysql: drop %s: %v", name, err)
+		}
+	})
+	slash := strings.LastIndex(base, "/")
+	if slash < 0 {
+		t.Fatalf("mysql dsn %q has no /dbname", base)
+	}
+	rest := base[slash+1:]
+	params := ""
+	if q := strings.Index(rest, "?"); q >= 0 {
+		params = rest[q:]
+	}
+	return "mysql://" + base[:slash+1] + name + params
+}

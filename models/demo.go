@@ -1,0 +1,162 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/icare-hr/icare/scoring"
+)
+
+// Demo login printed by serve --demo. The demo is for trying icare on a
+// laptop; never run --demo on a server that holds real data.
+const (
+	DemoEmail    = "demo@icare.example"
+	DemoPassword = "icare-demo-2026"
+)
+
+// demoTeam is one team of the sample organization, with how it tends to
+// answer: a level per key on the 1–5 scale.
+type demoTeam struct {
+	name, parent string
+	headcount    int
+	responses    [2]int // per round: earlier, current
+	level        [scoring.NumKeys]float64
+}
+
+var demoTeams = []demoTeam{
+	{name: "Customer Operations", headcount: 6, responses: [2]int{4, 5}, level: [5]float64{3.9, 3.6, 3.8, 3.9, 3.4}},
+	{name: "Contact Centre", parent: "Customer Operations", headcount: 48, responses: [2]int{31, 38}, level: [5]float64{3.7, 3.3, 3.9, 3.6, 2.9}},
+	{name: "Field Service", parent: "Customer Operations", headcount: 26, responses: [2]int{17, 21}, level: [5]float64{4.1, 3.8, 3.6, 4.2, 3.7}},
+	{name: "Billing Support", parent: "Customer Operations", headcount: 7, responses: [2]int{3, 4}, level: [5]float64{3.4, 3.1, 3.3, 3.5, 3.0}},
+	{name: "Sales", headcount: 34, responses: [2]int{22, 26}, level: [5]float64{3.8, 3.5, 4.2, 3.7, 3.9}},
+	{name: "Product & Engineering", headcount: 52, responses: [2]int{29, 35}, level: [5]float64{3.3, 3.4, 3.0, 3.1, 3.8}},
+	{name: "People & Culture", headcount: 9, responses: [2]int{6, 8}, level: [5]float64{4.2, 4.3, 4.0, 4.1, 4.0}},
+}
+
+var demoComments = []string{
+	"Give us ten minutes at the start of each shift to share what customers told us yesterday.",
+	"Let frontline staff refund small amounts without waiting for a manager.",
+	"Tell us when a promised fix slips, so we can warn the customer before they chase us.",
+	"Fewer handovers between teams: one person should own a case until it is solved.",
+	"Celebrate the colleagues who go the extra mile, not only the ones who close the most tickets.",
+	"Our internal requests get lost in e-mail. A shared queue would help.",
+	"Ask customers what they expected, not only whether they were satisfied.",
+	"Managers could spend an hour a month on the phones with us.",
+	"Zoë's team answers within the hour; we should learn how they do it.",
+	"Stop measuring call length; measure whether the problem was solved.",
+}
+
+// SeedDemo fills an empty database with a sample organization: a parent team
+// with three children and three more teams, one closed and one open round,
+// and a few hundred submitted responses spread over the perspectives, plus a
+// few unfinished ones and an admin login. It refuses a database that holds
+// data (seeded reports false).
+func (s *Store) SeedDemo(ctx context.Context) (seeded bool, err error) {
+	empty, err := s.IsEmpty(ctx)
+	if err != nil || !empty {
+		return false, err
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	ids := map[string]uint{}
+	for _, dt := range demoTeams {
+		nt := NewTeam{Name: dt.name, Headcount: &dt.headcount}
+		if dt.parent != "" {
+			pid := ids[dt.parent]
+			nt.ParentID = &pid
+		}
+		t, err := s.CreateTeam(ctx, nt)
+		if err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+		ids[dt.name] = t.ID
+	}
+	for round, name := range []string{"2026 Q2", "2026 Q4"} {
+		if _, err := s.OpenRound(ctx, name); err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+		for _, dt := range demoTeams {
+			// The later round shows a little growth, most in Empowerment.
+			level := dt.level
+			if round == 1 {
+				for k := range level {
+					level[k] += 0.1 + 0.1*float64(k)/4
+				}
+			}
+			for range dt.responses[round] {
+				if err := s.seedResponse(ctx, rng, ids[dt.name], level, true); err != nil {
+					return false, err
+				}
+			}
+			if round == 1 && dt.headcount > 20 {
+				if err := s.seedResponse(ctx, rng, ids[dt.name], level, false); err != nil {
+					return false, err
+				}
+			}
+		}
+		if round == 0 {
+			if _, err := s.CloseRound(ctx); err != nil {
+				return false, fmt.Errorf("demo: %w", err)
+			}
+		}
+	}
+	if _, err := s.EnsureAdmin(ctx, DemoEmail, DemoPassword); err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	return true, nil
+}
+
+// seedResponse adds one response answered around level; submit says whether
+// it is finished.
+func (s *Store) seedResponse(ctx context.Context, rng *rand.Rand, teamID uint, level [scoring.NumKeys]float64, submit bool) error {
+	st, err := s.StartResponse(ctx, teamID)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	p := Progress{Perspective: ptr(demoPerspective(rng))}
+	person := rng.NormFloat64() * 0.45
+	for i := range scoring.NumItems {
+		p.Items = append(p.Items, i)
+		if !submit && i >= 12 {
+			continue // an unfinished response stops half-way
+		}
+		if rng.Float64() < 0.03 {
+			continue // skipped
+		}
+		v := level[scoring.KeyOfItem(i)] + person + rng.NormFloat64()*0.7
+		raw := uint8(math.Max(1, math.Min(5, math.Round(v))))
+		if scoring.ItemReverse(i) {
+			raw = 6 - raw
+		}
+		p.Answers[i] = raw
+	}
+	if submit && rng.Float64() < 0.3 {
+		p.Comment = ptr(demoComments[rng.IntN(len(demoComments))])
+	}
+	if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if !submit {
+		return nil
+	}
+	if _, err := s.Submit(ctx, st.Response.ID); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+func demoPerspective(rng *rand.Rand) string {
+	switch x := rng.Float64(); {
+	case x < 0.6:
+		return "frontline"
+	case x < 0.8:
+		return "manager"
+	case x < 0.88:
+		return "senior_leader"
+	default:
+		return "unspecified"
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

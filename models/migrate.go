@@ -1,0 +1,45 @@
+package models
+
+import (
+	"context"
+	"fmt"
+)
+
+// Migrate brings the schema up to date; it is the one migration entry point
+// and runs at every start. GORM's AutoMigrate only adds (tables, columns,
+// indexes, constraints), never drops, so it is safe to run on every replica.
+func (s *Store) Migrate(ctx context.Context) error {
+	err := s.db.WithContext(ctx).AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{})
+	if err != nil {
+		return fmt.Errorf("migrate %s schema: %w", s.engine, err)
+	}
+	return nil
+}
+
+// IsEmpty reports whether the database holds no teams, rounds or responses:
+// the condition for filling it with demo data.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	for _, m := range []any{&Team{}, &Round{}, &Response{}} {
+		var n int64
+		if err := s.rdb.WithContext(ctx).Model(m).Limit(1).Count(&n).Error; err != nil {
+			return false, fmt.Errorf("check empty database: %w", err)
+		}
+		if n > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// server keeps serving (VACUUM INTO reads one snapshot). Other engines have
+// their own tools (pg_dump, mariadb-dump).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.engine != "sqlite" {
+		return fmt.Errorf("backup: icare backs up SQLite only; use pg_dump or mariadb-dump for %s", s.engine)
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

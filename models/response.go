@@ -1,0 +1,274 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/icare-hr/icare/scoring"
+)
+
+// Response statuses.
+const (
+	StatusInProgress = "in_progress"
+	StatusSubmitted  = "submitted"
+)
+
+// MaxCommentLength bounds the free-text comment, in characters (PRODUCT.md §2).
+const MaxCommentLength = 2000
+
+// Response is one respondent's answers in one round for one team. It holds no
+// name, e-mail or address of the respondent; the resume and result tokens are
+// stored only as SHA-256 hashes, so a copy of the database cannot be used to
+// open anyone's survey.
+type Response struct {
+	ID                uint64 `gorm:"primaryKey"`
+	RoundID           uint   `gorm:"not null;index:idx_responses_round_status,priority:1"`
+	Round             *Round `gorm:"constraint:OnDelete:RESTRICT"`
+	TeamID            uint   `gorm:"not null;index"`
+	Team              *Team  `gorm:"constraint:OnDelete:RESTRICT"`
+	Perspective       string `gorm:"size:16;not null;default:unspecified;check:chk_responses_perspective,perspective IN ('frontline','manager','senior_leader','unspecified')"`
+	InstrumentVersion string `gorm:"size:32;not null"`
+	Status            string `gorm:"size:16;not null;index:idx_responses_round_status,priority:2;check:chk_responses_status,status IN ('in_progress','submitted')"`
+	StartedAt         time.Time
+	UpdatedAt         time.Time
+	SubmittedAt       *time.Time
+	Comment           string `gorm:"type:text;not null"`
+	ResumeTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_resume"`
+	ResultTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_result"`
+	AnswerColumns     `gorm:"embedded"`
+}
+
+// Submitted reports whether the response has been submitted.
+func (r *Response) Submitted() bool { return r.Status == StatusSubmitted }
+
+// Errors of the respondent's path.
+var (
+	// ErrSubmitted is returned when a submitted response would change.
+	ErrSubmitted = errors.New("this response has been submitted and can no longer change")
+	// ErrRoundClosed is returned when a response's round is no longer open.
+	ErrRoundClosed = errors.New("this survey round has closed")
+)
+
+// HashToken is how resume and result tokens are stored: hex SHA-256. The
+// tokens carry 256 random bits, so a plain hash is enough (no salt or
+// stretching is needed against guessing).
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// ResultTokenFor derives the result link's token from a resume token, so the
+// device that holds the resume cookie can find its way to the result without
+// the result token being stored anywhere in plain. Knowing a result token
+// reveals nothing of the resume token (SHA-256 is one-way).
+func ResultTokenFor(resumeToken string) string {
+	sum := sha256.Sum256([]byte("icare result link\x00" + resumeToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Started is a new response with the two secrets that reach it: the resume
+// token (for the cookie and the resume link) and the result token (for the
+// private result link). Only their hashes are stored.
+type Started struct {
+	Response    Response
+	ResumeToken string
+	ResultToken string
+}
+
+// StartResponse begins an in-progress response for team in the open round.
+func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
+	resume := NewToken()
+	st := Started{ResumeToken: resume, ResultToken: ResultTokenFor(resume)}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var round Round
+		if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNoOpenRound
+			}
+			return err
+		}
+		now := s.Now()
+		st.Response = Response{
+			RoundID:           round.ID,
+			TeamID:            teamID,
+			Perspective:       "unspecified",
+			InstrumentVersion: scoring.Version,
+			Status:            StatusInProgress,
+			StartedAt:         now,
+			UpdatedAt:         now,
+			ResumeTokenHash:   HashToken(st.ResumeToken),
+			ResultTokenHash:   HashToken(st.ResultToken),
+		}
+		return tx.Omit(clause.Associations).Create(&st.Response).Error
+	})
+	if err != nil {
+		return Started{}, fmt.Errorf("start response for team %d: %w", teamID, translate(err))
+	}
+	return st, nil
+}
+
+// ResponseByID returns one response.
+func (s *Store) ResponseByID(ctx context.Context, id uint64) (Response, error) {
+	var r Response
+	if err := s.rdb.WithContext(ctx).First(&r, id).Error; err != nil {
+		return Response{}, fmt.Errorf("response %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// ResponseByResumeToken finds the response a resume token opens.
+func (s *Store) ResponseByResumeToken(ctx context.Context, token string) (Response, error) {
+	return s.responseByHash(ctx, "resume_token_hash", token)
+}
+
+// ResponseByResultToken finds the response a private result link shows.
+func (s *Store) ResponseByResultToken(ctx context.Context, token string) (Response, error) {
+	return s.responseByHash(ctx, "result_token_hash", token)
+}
+
+func (s *Store) responseByHash(ctx context.Context, column, token string) (Response, error) {
+	var r Response
+	if token == "" {
+		return Response{}, fmt.Errorf("response by token: %w", ErrNotFound)
+	}
+	// The writer handle reads here: right after a save, the respondent's next
+	// page must see it.
+	err := s.db.WithContext(ctx).Where(column+" = ?", HashToken(token)).First(&r).Error
+	if err != nil {
+		return Response{}, fmt.Errorf("response by token: %w", translate(err))
+	}
+	return r, nil
+}
+
+// Progress is one step of the questionnaire to save: the answers of the
+// listed items (0 = skipped), and optionally the perspective and the comment.
+type Progress struct {
+	Items       []int // item indexes whose values in Answers are to be stored
+	Answers     scoring.Answers
+	Perspective *string
+	Comment     *string
+}
+
+// Validate checks the values a step would store.
+func (p Progress) Validate() error {
+	for _, i := range p.Items {
+		if i < 0 || i >= scoring.NumItems {
+			return fmt.Errorf("item index %d out of range", i)
+		}
+		if p.Answers[i] > 5 {
+			return fmt.Errorf("answer %d to %s is outside 1–5", p.Answers[i], scoring.ItemIDs()[i])
+		}
+	}
+	if p.Perspective != nil && !scoring.ValidPerspective(*p.Perspective) {
+		return fmt.Errorf("perspective %q is not one of %v", *p.Perspective, scoring.Perspectives)
+	}
+	if p.Comment != nil && utf8.RuneCountInString(*p.Comment) > MaxCommentLength {
+		return fmt.Errorf("comment is longer than %d characters", MaxCommentLength)
+	}
+	return nil
+}
+
+// SaveProgress stores one step of an in-progress response. A submitted
+// response is never changed (ErrSubmitted).
+func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Response, error) {
+	if err := p.Validate(); err != nil {
+		return Response{}, fmt.Errorf("save response %d: %w", id, err)
+	}
+	var r Response
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&r, id).Error; err != nil {
+			return err
+		}
+		if r.Submitted() {
+			return ErrSubmitted
+		}
+		updates := map[string]any{"updated_at": s.Now()}
+		a := r.Answers()
+		for _, i := range p.Items {
+			a[i] = p.Answers[i]
+			if p.Answers[i] == 0 {
+				updates[AnswerColumnNames[i]] = nil
+			} else {
+				updates[AnswerColumnNames[i]] = int16(p.Answers[i])
+			}
+		}
+		if p.Perspective != nil {
+			updates["perspective"] = *p.Perspective
+			r.Perspective = *p.Perspective
+		}
+		if p.Comment != nil {
+			updates["comment"] = *p.Comment
+			r.Comment = *p.Comment
+		}
+		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrSubmitted
+		}
+		r.setAnswers(a)
+		return nil
+	})
+	if err != nil {
+		return Response{}, fmt.Errorf("save response %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// Submit marks an in-progress response submitted, in the open round only, and
+// folds its answers into the maintained aggregate of its cell in the same
+// transaction. Of two concurrent submits exactly one wins; the other gets
+// ErrSubmitted, as does any later one.
+func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
+	var r Response
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&r, id).Error; err != nil {
+			return err
+		}
+		if r.Submitted() {
+			return ErrSubmitted
+		}
+		var round Round
+		if err := tx.First(&round, r.RoundID).Error; err != nil {
+			return err
+		}
+		if round.Status != RoundOpen {
+			return ErrRoundClosed
+		}
+		now := s.Now()
+		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).
+			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrSubmitted
+		}
+		r.Status, r.SubmittedAt = StatusSubmitted, &now
+		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
+	})
+	if err != nil {
+		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// CountResponses counts the responses of a round by status.
+func (s *Store) CountResponses(ctx context.Context, roundID uint, status string) (int64, error) {
+	var n int64
+	err := s.rdb.WithContext(ctx).Model(&Response{}).Where("round_id = ? AND status = ?", roundID, status).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count %s responses of round %d: %w", status, roundID, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,467 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/models/dbtest"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// forEachEngine runs f on a fresh database of every engine available.
+func forEachEngine(t *testing.T, f func(t *testing.T, s *models.Store)) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { f(t, dbtest.Open(t, e)) })
+	}
+}
+
+func TestTeamsAndRounds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		hc := 12
+		parent, err := s.CreateTeam(ctx, models.NewTeam{Name: "Customer Operations", Headcount: &hc})
+		if err != nil {
+			t.Fatalf("create parent: %v", err)
+		}
+		child, err := s.CreateTeam(ctx, models.NewTeam{Name: "  Contact Centre – Zoë's  ", ParentID: &parent.ID})
+		if err != nil {
+			t.Fatalf("create child: %v", err)
+		}
+		if child.Name != "Contact Centre – Zoë's" {
+			t.Errorf("name: got %q want trimmed %q", child.Name, "Contact Centre – Zoë's")
+		}
+		if len(child.InviteToken) < 43 || child.InviteToken == parent.InviteToken {
+			t.Errorf("invite tokens: got %q and %q, want two distinct 256-bit tokens", parent.InviteToken, child.InviteToken)
+		}
+		if _, err := s.CreateTeam(ctx, models.NewTeam{Name: "Customer Operations"}); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("duplicate team name: got %v want ErrConflict", err)
+		}
+		missing := uint(9999)
+		if _, err := s.CreateTeam(ctx, models.NewTeam{Name: "Orphan", ParentID: &missing}); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown parent: got %v want ErrNotFound", err)
+		}
+
+		got, err := s.TeamByInviteToken(ctx, child.InviteToken)
+		if err != nil || got.ID != child.ID || got.ParentID == nil || *got.ParentID != parent.ID {
+			t.Errorf("team by invite: got %+v, %v want child under parent", got, err)
+		}
+		teams, err := s.Teams(ctx)
+		if err != nil || len(teams) != 2 {
+			t.Fatalf("teams: got %d, %v want 2", len(teams), err)
+		}
+		if got := *teams[1].Headcount; teams[1].Name != "Customer Operations" || got != 12 {
+			t.Errorf("headcount: got %s %d want Customer Operations 12", teams[1].Name, got)
+		}
+
+		if _, err := s.CurrentRound(ctx); !errors.Is(err, models.ErrNoOpenRound) {
+			t.Errorf("current round on empty db: got %v want ErrNoOpenRound", err)
+		}
+		r1, err := s.OpenRound(ctx, "2027 Q1")
+		if err != nil {
+			t.Fatalf("open round: %v", err)
+		}
+		if _, err := s.OpenRound(ctx, "2027 Q2"); !errors.Is(err, models.ErrRoundOpen) {
+			t.Errorf("second open round: got %v want ErrRoundOpen", err)
+		}
+		cur, err := s.CurrentRound(ctx)
+		if err != nil || cur.ID != r1.ID || cur.Status != models.RoundOpen {
+			t.Errorf("current round: got %+v, %v want %d open", cur, err, r1.ID)
+		}
+		closed, err := s.CloseRound(ctx)
+		if err != nil || closed.ID != r1.ID || closed.Status != models.RoundClosed || closed.ClosesAt == nil {
+			t.Fatalf("close: got %+v, %v", closed, err)
+		}
+		if _, err := s.CloseRound(ctx); !errors.Is(err, models.ErrNoOpenRound) {
+			t.Errorf("close with none open: got %v want ErrNoOpenRound", err)
+		}
+		if _, err := s.OpenRound(ctx, "2027 Q1"); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("reused round name: got %v want ErrConflict", err)
+		}
+		r2, err := s.OpenRound(ctx, "2027 Q2")
+		if err != nil {
+			t.Fatalf("open after close: %v", err)
+		}
+		if d, err := s.DefaultRound(ctx); err != nil || d.ID != r2.ID {
+			t.Errorf("default round: got %+v, %v want open %d", d, err, r2.ID)
+		}
+	})
+}
+
+// TestOneOpenRoundInTheSchema checks that the database itself refuses a second
+// open round, even when the Store's own check is bypassed.
+func TestOneOpenRoundInTheSchema(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		if _, err := s.OpenRound(ctx, "A"); err != nil {
+			t.Fatal(err)
+		}
+		one := int16(1)
+		err := s.RawCreateForTest(ctx, &models.Round{Name: "B", Status: models.RoundOpen, OpenFlag: &one})
+		if err == nil {
+			t.Fatal("a second open round was stored; want the unique index to refuse it")
+		}
+		err = s.RawCreateForTest(ctx, &models.Round{Name: "C", Status: models.RoundOpen})
+		if err == nil {
+			t.Fatal("an open round without the flag was stored; want the check to refuse it")
+		}
+	})
+}
+
+func TestResponseRoundTrip(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartResponse(ctx, team.ID); !errors.Is(err, models.ErrNoOpenRound) {
+			t.Errorf("start with no open round: got %v want ErrNoOpenRound", err)
+		}
+		round, err := s.OpenRound(ctx, "2027 Q1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		if st.Response.Status != models.StatusInProgress || st.Response.RoundID != round.ID {
+			t.Errorf("started: got %+v", st.Response)
+		}
+		// Page 1 (I): answers 5,4,_,2,1; the perspective on the way.
+		persp := "manager"
+		p1 := models.Progress{Items: []int{0, 1, 2, 3, 4}, Perspective: &persp}
+		p1.Answers[0], p1.Answers[1], p1.Answers[3], p1.Answers[4] = 5, 4, 2, 1
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1); err != nil {
+			t.Fatalf("save I: %v", err)
+		}
+		// Page 2 (C) all 3s, then page 1 again changes I1 to 3.
+		p2 := models.Progress{Items: []int{5, 6, 7, 8, 9}}
+		for i := 5; i < 10; i++ {
+			p2.Answers[i] = 3
+		}
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p2); err != nil {
+			t.Fatalf("save C: %v", err)
+		}
+		p1b := models.Progress{Items: []int{0}}
+		p1b.Answers[0] = 3
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); err != nil {
+			t.Fatalf("save I again: %v", err)
+		}
+		comment := "Zoë says: \"fewer handovers\", please —\nthanks"
+		if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+			t.Fatalf("save comment: %v", err)
+		}
+
+		bad := models.Progress{Items: []int{10}}
+		bad.Answers[10] = 6
+		if _, err := s.SaveProgress(ctx, st.Response.ID, bad); err == nil {
+			t.Error("answer 6 was accepted")
+		}
+
+		got, err := s.ResponseByResumeToken(ctx, st.ResumeToken)
+		if err != nil {
+			t.Fatalf("by resume token: %v", err)
+		}
+		want := scoring.Answers{3, 4, 0, 2, 1, 3, 3, 3, 3, 3}
+		if got.Answers() != want {
+			t.Errorf("answers: got %v want %v", got.Answers(), want)
+		}
+		if got.Perspective != "manager" || got.Comment != comment || got.InstrumentVersion != scoring.Version {
+			t.Errorf("got perspective %q comment %q version %q", got.Perspective, got.Comment, got.InstrumentVersion)
+		}
+		if got.ResumeTokenHash == st.ResumeToken || got.ResumeTokenHash != models.HashToken(st.ResumeToken) {
+			t.Error("the resume token must be stored only as its hash")
+		}
+		if _, err := s.ResponseByResumeToken(ctx, "not-a-token"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown token: got %v want ErrNotFound", err)
+		}
+
+		sub, err := s.Submit(ctx, st.Response.ID)
+		if err != nil || !sub.Submitted() || sub.SubmittedAt == nil {
+			t.Fatalf("submit: got %+v, %v", sub, err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrSubmitted) {
+			t.Errorf("second submit: got %v want ErrSubmitted", err)
+		}
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); !errors.Is(err, models.ErrSubmitted) {
+			t.Errorf("save after submit: got %v want ErrSubmitted", err)
+		}
+		byResult, err := s.ResponseByResultToken(ctx, st.ResultToken)
+		if err != nil || byResult.ID != st.Response.ID || byResult.Answers() != want {
+			t.Errorf("by result token: got %+v, %v", byResult, err)
+		}
+		n, err := s.CountResponses(ctx, round.ID, models.StatusSubmitted)
+		if err != nil || n != 1 {
+			t.Errorf("submitted count: got %d, %v want 1", n, err)
+		}
+	})
+}
+
+// TestSubmitAfterCloseKeepsAnswers: a round closed while someone answers
+// refuses the submit and keeps what was saved.
+func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		if _, err := s.OpenRound(ctx, "R"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := models.Progress{Items: []int{0}}
+		p.Answers[0] = 4
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CloseRound(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrRoundClosed) {
+			t.Errorf("submit after close: got %v want ErrRoundClosed", err)
+		}
+		got, err := s.ResponseByID(ctx, st.Response.ID)
+		if err != nil || got.Submitted() || got.Answers()[0] != 4 {
+			t.Errorf("after refused submit: got %+v, %v want in progress with I1=4", got, err)
+		}
+	})
+}
+
+// TestConcurrentSubmitsMakeOneRow: two final submits of one response at once
+// (a double click) leave one submitted response and one count in the
+// aggregate.
+func TestConcurrentSubmitsMakeOneRow(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		round, err := s.OpenRound(ctx, "R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, errs[i] = s.Submit(ctx, st.Response.ID) }()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, models.ErrSubmitted):
+				t.Errorf("a losing submit: got %v want ErrSubmitted", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("winning submits: got %d want 1", won)
+		}
+		cells, err := s.Cells(ctx, round.ID)
+		if err != nil || len(cells) != 1 || cells[0].Agg.N != 1 {
+			t.Errorf("aggregate: got %+v, %v want one cell with N=1", cells, err)
+		}
+	})
+}
+
+// TestMaintainedAggregatesMatchRecomputation submits responses over two
+// teams and perspectives and checks that the cells kept up to date on submit
+// equal a fresh computation from the stored answers.
+func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		a, _ := s.CreateTeam(ctx, models.NewTeam{Name: "A"})
+		b, _ := s.CreateTeam(ctx, models.NewTeam{Name: "B"})
+		round, err := s.OpenRound(ctx, "R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		perspectives := []string{"frontline", "manager", "frontline", "unspecified"}
+		for i := range 12 {
+			team := a
+			if i%3 == 0 {
+				team = b
+			}
+			st, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			persp := perspectives[i%len(perspectives)]
+			p := models.Progress{Perspective: &persp}
+			for j := range scoring.NumItems {
+				p.Items = append(p.Items, j)
+				if (i+j)%7 != 0 {
+					p.Answers[j] = uint8(1 + (i*j+i)%5)
+				}
+			}
+			if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Submit(ctx, st.Response.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kept, err := s.Cells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.RecomputeCells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != len(fresh) {
+			t.Fatalf("cells: kept %d, recomputed %d", len(kept), len(fresh))
+		}
+		index := map[[2]any]scoring.Aggregate{}
+		for _, c := range fresh {
+			index[[2]any{c.TeamID, c.Perspective}] = c.Agg
+		}
+		total := 0
+		for _, c := range kept {
+			want, ok := index[[2]any{c.TeamID, c.Perspective}]
+			if !ok {
+				t.Errorf("cell team %d %s kept but not recomputed", c.TeamID, c.Perspective)
+				continue
+			}
+			if got := c.Agg.Counters(); !equalInts(got, want.Counters()) {
+				t.Errorf("cell team %d %s: kept %v want %v", c.TeamID, c.Perspective, got, want.Counters())
+			}
+			total += int(c.Agg.N)
+		}
+		if total != 12 {
+			t.Errorf("responses over cells: got %d want 12", total)
+		}
+	})
+}
+
+func equalInts(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestUsers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		u, err := s.CreateUser(ctx, models.NewUser{Email: " Leader@Example.org ", Password: "correct horse battery", Role: models.RoleLeader, TeamIDs: []uint{team.ID}})
+		if err != nil {
+			t.Fatalf("create user: %v", err)
+		}
+		if u.Email != "leader@example.org" || u.PasswordHash == "correct horse battery" || len(u.PasswordHash) < 50 {
+			t.Errorf("user: got email %q hash %q", u.Email, u.PasswordHash)
+		}
+		got, err := s.UserByEmail(ctx, "LEADER@example.org")
+		if err != nil || len(got.Teams) != 1 || got.Teams[0].ID != team.ID {
+			t.Errorf("by email: got %+v, %v want one team", got, err)
+		}
+		for _, bad := range []models.NewUser{
+			{Email: "not-an-address", Password: "long enough pw", Role: models.RoleAdmin},
+			{Email: "a@example.org", Password: "short", Role: models.RoleAdmin},
+			{Email: "a@example.org", Password: "long enough pw", Role: "owner"},
+			{Email: "leader@example.org", Password: "long enough pw", Role: models.RoleAdmin},
+		} {
+			if _, err := s.CreateUser(ctx, bad); err == nil {
+				t.Errorf("create %+v: want an error", bad)
+			}
+		}
+		created, err := s.EnsureAdmin(ctx, "admin@example.org", "an admin password")
+		if err != nil || !created {
+			t.Errorf("ensure admin: got %v, %v want created", created, err)
+		}
+		created, err = s.EnsureAdmin(ctx, "admin@example.org", "an admin password")
+		if err != nil || created {
+			t.Errorf("ensure admin twice: got %v, %v want not created", created, err)
+		}
+	})
+}
+
+func TestDemoSeedsOnceOnEmptyDatabase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seeded, err := s.SeedDemo(ctx)
+		if err != nil || !seeded {
+			t.Fatalf("seed: got %v, %v", seeded, err)
+		}
+		teams, _ := s.Teams(ctx)
+		rounds, _ := s.Rounds(ctx)
+		if len(teams) < 5 || len(rounds) != 2 {
+			t.Fatalf("demo: got %d teams and %d rounds, want ≥5 and 2", len(teams), len(rounds))
+		}
+		var children int
+		for _, tm := range teams {
+			if tm.ParentID != nil {
+				children++
+			}
+		}
+		if children == 0 {
+			t.Error("demo has no child teams")
+		}
+		var submitted int64
+		for _, r := range rounds {
+			n, err := s.CountResponses(ctx, r.ID, models.StatusSubmitted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			submitted += n
+		}
+		if submitted < 200 {
+			t.Errorf("demo submitted responses: got %d want a few hundred", submitted)
+		}
+		again, err := s.SeedDemo(ctx)
+		if err != nil || again {
+			t.Errorf("second seed: got %v, %v want no seeding", again, err)
+		}
+		teams2, _ := s.Teams(ctx)
+		if len(teams2) != len(teams) {
+			t.Errorf("teams after second seed: got %d want %d", len(teams2), len(teams))
+		}
+	})
+}
+
+func TestBackupWhileOpen(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	if _, err := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(ctx, path); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	cp, err := models.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	teams, err := cp.Teams(ctx)
+	if err != nil || len(teams) != 1 || teams[0].Name != "Sales" {
+		t.Errorf("backup holds %+v, %v want the one team", teams, err)
+	}
+}
+
+func TestInjectedClock(t *testing.T) {
+	fixed := time.Date(2027, 3, 1, 9, 30, 0, 0, time.UTC)
+	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"}, models.WithNow(func() time.Time { return fixed }))
+	r, err := s.OpenRound(context.Background(), "R")
+	if err != nil || r.OpensAt == nil || !r.OpensAt.Equal(fixed) {
+		t.Errorf("opens at: got %v, %v want %v", r.OpensAt, err, fixed)
+	}
+}
