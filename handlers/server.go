@@ -17,6 +17,7 @@ import (
 // Store is everything the handlers need from the data layer.
 type Store interface {
 	Ping(ctx context.Context) error
+	SurveyStore
 }
 
 // Server holds the handlers' dependencies.
@@ -68,6 +69,13 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/readyz", Public, s.readyz},
 		{http.MethodGet, "/api/v1/instrument", Public, s.instrument},
 		{http.MethodGet, "/static/*", Public, staticHandler()},
+
+		{http.MethodGet, "/t/:token", Public, s.surveyWelcome},
+		{http.MethodPost, "/t/:token", Public, s.surveyStart},
+		{http.MethodGet, "/s/:step", Public, s.surveyStep},
+		{http.MethodPost, "/s/:step", Public, s.surveySave},
+		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
+		{http.MethodGet, "/r/:token", Public, s.result},
 	}
 }
 

@@ -41,7 +41,7 @@ func (r *AnswerColumns) itemFields() [scoring.NumItems]**int16 {
 }
 
 // Answers returns the raw answers in item order, 0 for a skipped item.
-func (r *AnswerColumns) Answers() scoring.Answers {
+func (r AnswerColumns) Answers() scoring.Answers {
 	var a scoring.Answers
 	for i, f := range r.itemFields() {
 		if *f != nil {

@@ -1,0 +1,192 @@
+// Package results turns a round's maintained cell aggregates into the group
+// results people may see: each team's own and rolled-up aggregate (a parent
+// pools its direct respondents and all its descendants'), the organization's,
+// each perspective's, and which of them the anonymity rules of PRODUCT.md §4
+// hide. Every page, chart, export and API that shows a group's scores asks
+// this package, so the rules are applied in one place. It reads no database:
+// callers pass the teams and the cells.
+package results
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// Team is one team's results in a round.
+type Team struct {
+	ID        uint
+	Name      string
+	ParentID  *uint
+	Headcount *int
+	Archived  bool
+	// Path is the chain of names from the top team down to this one.
+	Path []string
+	// Depth is 0 for a top-level team.
+	Depth    int
+	Children []*Team
+	// Own pools the team's direct respondents; Rollup adds every descendant's.
+	Own, Rollup scoring.Aggregate
+	// Perspectives holds the roll-up per perspective.
+	Perspectives map[string]*scoring.Aggregate
+	// Hidden is true when the anonymity rules forbid showing the team's scores.
+	Hidden bool
+	// HiddenPerspectives names the perspective cells of the team that may not
+	// be shown.
+	HiddenPerspectives map[string]bool
+}
+
+// N is the number of submitted responses in the team's roll-up.
+func (t *Team) N() int { return int(t.Rollup.N) }
+
+// Round holds every group's results of one round.
+type Round struct {
+	K int
+	// Org pools every response of the round; OrgHidden says whether it may show.
+	Org       scoring.Aggregate
+	OrgHidden bool
+	// Perspectives pools the organization per perspective.
+	Perspectives       map[string]*scoring.Aggregate
+	HiddenPerspectives map[string]bool
+	// Teams lists the teams in hierarchy order: each parent before its
+	// children, siblings by name.
+	Teams []*Team
+	byID  map[uint]*Team
+}
+
+// Team returns the results of one team.
+func (r *Round) Team(id uint) (*Team, bool) {
+	t, ok := r.byID[id]
+	return t, ok
+}
+
+const orgID = "org"
+
+func teamID(id uint) string             { return "team:" + strconv.FormatUint(uint64(id), 10) }
+func cellID(owner, persp string) string { return owner + "/" + persp }
+
+// Build assembles a round's results from its teams and its cells under
+// minimum group size k. Cells of teams that are not listed are an error:
+// their respondents would vanish from the organization.
+func Build(teams []models.Team, cells []models.Cell, k int) (*Round, error) {
+	r := &Round{K: k, byID: make(map[uint]*Team, len(teams)), Perspectives: map[string]*scoring.Aggregate{}}
+	for _, mt := range teams {
+		r.byID[mt.ID] = &Team{ID: mt.ID, Name: mt.Name, ParentID: mt.ParentID, Headcount: mt.Headcount,
+			Archived: mt.ArchivedAt != nil, Perspectives: map[string]*scoring.Aggregate{}}
+	}
+	var tops []*Team
+	for _, mt := range teams {
+		t := r.byID[mt.ID]
+		if p := r.parent(t); p != nil {
+			p.Children = append(p.Children, t)
+		} else {
+			tops = append(tops, t)
+		}
+	}
+	for _, c := range cells {
+		t, ok := r.byID[c.TeamID]
+		if !ok {
+			return nil, fmt.Errorf("results: cell of unknown team %d", c.TeamID)
+		}
+		t.Own.Merge(&c.Agg)
+		r.Org.Merge(&c.Agg)
+		addTo(r.Perspectives, c.Perspective, &c.Agg)
+		// The cell counts in the roll-up of the team and of every ancestor
+		// (the depth bound guards against a cycle in bad data).
+		for a, depth := t, 0; a != nil && depth <= len(teams); a, depth = r.parent(a), depth+1 {
+			a.Rollup.Merge(&c.Agg)
+			addTo(a.Perspectives, c.Perspective, &c.Agg)
+		}
+	}
+	sortTeams(tops)
+	var walk func(ts []*Team, depth int, path []string)
+	walk = func(ts []*Team, depth int, path []string) {
+		for _, t := range ts {
+			t.Depth = depth
+			t.Path = append(append([]string(nil), path...), t.Name)
+			r.Teams = append(r.Teams, t)
+			sortTeams(t.Children)
+			walk(t.Children, depth+1, t.Path)
+		}
+	}
+	walk(tops, 0, nil)
+	if err := r.suppress(tops); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// suppress applies §4 over the team tree, the organization over its
+// perspectives, and every team over its perspective cells, together.
+func (r *Round) suppress(tops []*Team) error {
+	var teamGroup func(t *Team) *scoring.Group
+	teamGroup = func(t *Team) *scoring.Group {
+		g := &scoring.Group{ID: teamID(t.ID), Name: t.Name, N: t.N()}
+		for _, c := range t.Children {
+			g.Children = append(g.Children, teamGroup(c))
+		}
+		return g
+	}
+	org := &scoring.Group{ID: orgID, Name: "organization", N: int(r.Org.N)}
+	for _, t := range tops {
+		org.Children = append(org.Children, teamGroup(t))
+	}
+	roots := []*scoring.Group{org, perspectiveGroup(orgID, "organization", int(r.Org.N), r.Perspectives)}
+	for _, t := range r.Teams {
+		roots = append(roots, perspectiveGroup(teamID(t.ID), t.Name, t.N(), t.Perspectives))
+	}
+	hidden, err := scoring.SuppressAll(roots, r.K)
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	r.OrgHidden = hidden[orgID]
+	r.HiddenPerspectives = hiddenCells(hidden, orgID)
+	for _, t := range r.Teams {
+		t.Hidden = hidden[teamID(t.ID)]
+		t.HiddenPerspectives = hiddenCells(hidden, teamID(t.ID))
+	}
+	return nil
+}
+
+func perspectiveGroup(owner, name string, n int, cells map[string]*scoring.Aggregate) *scoring.Group {
+	g := &scoring.Group{ID: owner, Name: name, N: n}
+	for _, p := range scoring.Perspectives {
+		if a, ok := cells[p]; ok {
+			g.Children = append(g.Children, &scoring.Group{ID: cellID(owner, p), Name: p, N: int(a.N)})
+		}
+	}
+	return g
+}
+
+func hiddenCells(hidden map[string]bool, owner string) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range scoring.Perspectives {
+		if hidden[cellID(owner, p)] {
+			m[p] = true
+		}
+	}
+	return m
+}
+
+func addTo(m map[string]*scoring.Aggregate, p string, a *scoring.Aggregate) {
+	if m[p] == nil {
+		m[p] = &scoring.Aggregate{}
+	}
+	m[p].Merge(a)
+}
+
+func sortTeams(ts []*Team) {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+}
+
+// parent is t's parent team, or nil for a top-level team (or a parent that
+// is not listed).
+func (r *Round) parent(t *Team) *Team {
+	if t.ParentID == nil {
+		return nil
+	}
+	return r.byID[*t.ParentID]
+}

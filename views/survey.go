@@ -1,0 +1,86 @@
+package views
+
+import "strconv"
+
+// Survey steps, in order: the perspective page, one page per key, the comment.
+const (
+	StepPerspective = "perspective"
+	StepComment     = "comment"
+)
+
+// Progress is the "Key 2 of 5" indicator.
+type Progress struct {
+	Label      string
+	Value, Max int
+}
+
+// Choice is one radio option.
+type Choice struct {
+	Value, Label, Hint string
+	Checked            bool
+}
+
+// Statement is one statement of a key page: a radio group named by its item
+// id, with the saved or posted answer (0 = none) and a problem to mark.
+type Statement struct {
+	ID     string
+	Number int
+	Text   string
+	Value  uint8
+	Error  string
+}
+
+// SurveyFrame is what every step page shares.
+type SurveyFrame struct {
+	TeamName  string
+	Action    string // the URL the form posts to
+	Progress  Progress
+	ResumeURL string
+	// Problems lists the page's errors for the summary at the top.
+	Problems []string
+	// Notice is a calm message at the top (e.g. the skip confirmation).
+	Notice string
+}
+
+// PerspectivePage is the step that asks from which perspective the
+// respondent answers.
+type PerspectivePage struct {
+	SurveyFrame
+	Choices []Choice
+	Error   string
+}
+
+// KeyPage is one key's five statements.
+type KeyPage struct {
+	SurveyFrame
+	KeyID, KeyName, Description string
+	Statements                  []Statement
+	Labels                      []string
+	// ConfirmSkip is set when the page was sent with every statement skipped
+	// and the respondent is asked once to confirm.
+	ConfirmSkip bool
+}
+
+// CommentPage is the last step: the optional comment and Submit.
+type CommentPage struct {
+	SurveyFrame
+	Comment    string
+	Error      string
+	MaxLength  int
+	RoundEnded bool
+}
+
+// Welcome is the first page behind a team link.
+type Welcome struct {
+	TeamName   string
+	RoundName  string
+	Action     string
+	MinGroup   int
+	Resumable  bool   // an unfinished response of this device can continue
+	ResultURL  string // this device already answered in this round
+	ResumeStep string
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func scaleValue(v int) string { return strconv.Itoa(v) }
