@@ -44,15 +44,6 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 	return e
 }
 
-// Access says who may use a route. The rules live in the route table below
-// and nowhere else.
-type Access int
-
-// Access levels, from the most open.
-const (
-	Public Access = iota // anyone, signed in or not
-)
-
 // Route is one entry of the route table.
 type Route struct {
 	Method  string
@@ -76,19 +67,5 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/s/:step", Public, s.surveySave},
 		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
 		{http.MethodGet, "/r/:token", Public, s.result},
-	}
-}
-
-// accessMiddleware enforces a route's Access.
-func accessMiddleware(a Access) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			switch a {
-			case Public:
-				return next(c)
-			default:
-				return echo.ErrForbidden
-			}
-		}
 	}
 }

@@ -1,0 +1,150 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/icare-hr/icare/models"
+)
+
+// Access says who may use a route. The rules live in the route table of
+// server.go and are enforced here, in one middleware; handlers never check
+// roles themselves. What a leader may see inside a route (their teams and
+// their descendants) is answered by Viewer.Sees.
+type Access int
+
+// Access levels, from the most open.
+const (
+	// Public routes: the survey, the result link, sign-in, health and the
+	// instrument JSON.
+	Public Access = iota
+	// Leader routes need a signed-in account, leader or admin.
+	Leader
+	// Admin routes need a signed-in admin.
+	Admin
+)
+
+func (a Access) String() string {
+	switch a {
+	case Public:
+		return "public"
+	case Leader:
+		return "leader"
+	case Admin:
+		return "admin"
+	}
+	return fmt.Sprintf("Access(%d)", int(a))
+}
+
+// Viewer is the signed-in person a request acts for.
+type Viewer struct {
+	UserID uint
+	Email  string
+	Role   string
+	// teams holds the ids of every team the viewer may see: for a leader the
+	// assigned teams and all their descendants, for an admin every team.
+	teams map[uint]bool
+}
+
+// IsAdmin reports whether the viewer is an admin.
+func (v *Viewer) IsAdmin() bool { return v != nil && v.Role == models.RoleAdmin }
+
+// Sees reports whether the viewer may see team id's results.
+func (v *Viewer) Sees(id uint) bool { return v != nil && (v.IsAdmin() || v.teams[id]) }
+
+// NewViewer builds the viewer of user u: an admin sees every team, a leader
+// the teams assigned to u and all their descendants.
+func NewViewer(u models.User, all []models.Team) *Viewer {
+	v := &Viewer{UserID: u.ID, Email: u.Email, Role: u.Role, teams: map[uint]bool{}}
+	children := map[uint][]uint{}
+	for _, t := range all {
+		if t.ParentID != nil {
+			children[*t.ParentID] = append(children[*t.ParentID], t.ID)
+		}
+		if v.IsAdmin() {
+			v.teams[t.ID] = true
+		}
+	}
+	var add func(id uint)
+	add = func(id uint) {
+		if v.teams[id] {
+			return
+		}
+		v.teams[id] = true
+		for _, c := range children[id] {
+			add(c)
+		}
+	}
+	for _, t := range u.Teams {
+		add(t.ID)
+	}
+	return v
+}
+
+const viewerKey = "icare.viewer"
+
+// viewerOf returns the request's signed-in viewer, or nil.
+func viewerOf(c echo.Context) *Viewer {
+	v, _ := c.Get(viewerKey).(*Viewer)
+	return v
+}
+
+// setViewer records the signed-in viewer on the request.
+func setViewer(c echo.Context, v *Viewer) {
+	c.Set(viewerKey, v)
+}
+
+// accessMiddleware enforces a route's Access: a person who is not signed in
+// is sent to the sign-in page (or gets 401 from the API and exports), a
+// leader on an admin route gets 403.
+func accessMiddleware(a Access) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if a == Public {
+				return next(c)
+			}
+			v := viewerOf(c)
+			if v == nil {
+				if c.Request().Method == http.MethodGet && !isData(c) {
+					return c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.RequestURI()))
+				}
+				return echo.NewHTTPError(http.StatusUnauthorized, "Please sign in first.")
+			}
+			if a == Admin && !v.IsAdmin() {
+				return echo.NewHTTPError(http.StatusForbidden, "This page is for admins only.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// isData reports whether the request is for a file or the API rather than a
+// page a person reads.
+func isData(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return wantsJSON(c) || len(p) > 4 && p[len(p)-4:] == ".csv"
+}
+
+// teamsFor lists the teams the viewer may see, in the store's order.
+func teamsFor(v *Viewer, all []models.Team) []models.Team {
+	var out []models.Team
+	for _, t := range all {
+		if v.Sees(t.ID) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// safeNext keeps a post-sign-in destination on this site: a path that starts
+// with one slash, query-escaped for the login URL.
+func safeNext(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		p = "/home"
+	}
+	return url.QueryEscape(p)
+}
