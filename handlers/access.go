@@ -129,17 +129,6 @@ func isData(c echo.Context) bool {
 	return wantsJSON(c) || len(p) > 4 && p[len(p)-4:] == ".csv"
 }
 
-// teamsFor lists the teams the viewer may see, in the store's order.
-func teamsFor(v *Viewer, all []models.Team) []models.Team {
-	var out []models.Team
-	for _, t := range all {
-		if v.Sees(t.ID) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // safeNext keeps a post-sign-in destination on this site: a path that starts
 // with one slash, query-escaped for the login URL.
 func safeNext(p string) string {

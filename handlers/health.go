@@ -35,5 +35,8 @@ func (s *Server) instrument(c echo.Context) error {
 
 // home is the front page: what icare is and where to go.
 func (s *Server) home(c echo.Context) error {
+	if viewerOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/home")
+	}
 	return render(c, http.StatusOK, views.Home())
 }

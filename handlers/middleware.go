@@ -23,7 +23,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 const MaxBodyBytes = "64K"
 
 // useMiddleware installs the chain in its deliberate order: request id →
-// logger → recover → secure headers → body limit → CSRF → request timeout.
+// logger → recover → secure headers → body limit → CSRF → session → viewer →
+// view context → request timeout.
 func (s *Server) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -61,6 +62,8 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 				"This form has expired or did not come from this site. Reload the page and send it again: your saved answers are kept.")
 		},
 	}))
+	e.Use(echo.WrapMiddleware(s.sessions.LoadAndSave))
+	e.Use(s.loadViewer)
 	e.Use(withViewContext)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: 30 * time.Second,

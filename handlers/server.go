@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/config"
@@ -17,28 +18,39 @@ import (
 // Store is everything the handlers need from the data layer.
 type Store interface {
 	Ping(ctx context.Context) error
+	// Now is the one clock of the application, injectable in tests.
+	Now() time.Time
 	SurveyStore
+	AuthStore
+	AdminStore
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	store Store
-	cfg   config.Config
-	log   *slog.Logger
-	now   func() time.Time
+	store    Store
+	sessions *scs.SessionManager
+	cfg      config.Config
+	log      *slog.Logger
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
 // static files.
 func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
-	s := &Server{store: store, cfg: cfg, log: log, now: time.Now}
+	s := &Server{store: store, cfg: cfg, log: log}
+	s.sessions = s.newSessions()
 	e := echo.New()
+	// The client's address is the connection's: X-Forwarded-For is not
+	// trusted, so it cannot dodge the per-address sign-in limit.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	s.useMiddleware(e)
 	for _, r := range s.routes() {
-		e.Add(r.Method, r.Path, r.Handler, accessMiddleware(r.Access))
+		// The route's name records its access level, so that e.Routes()
+		// lists the whole table with its rules (the access-matrix test
+		// reads it).
+		e.Add(r.Method, r.Path, r.Handler, accessMiddleware(r.Access)).Name = r.Access.String()
 	}
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 	return e
@@ -67,5 +79,29 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/s/:step", Public, s.surveySave},
 		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
 		{http.MethodGet, "/r/:token", Public, s.result},
+
+		{http.MethodGet, "/login", Public, s.signInForm},
+		{http.MethodPost, "/login", Public, s.signIn},
+		{http.MethodPost, "/logout", Public, s.signOut},
+		{http.MethodGet, "/set-password/:token", Public, s.setPasswordForm},
+		{http.MethodPost, "/set-password/:token", Public, s.setPassword},
+		{http.MethodGet, "/account/password", Leader, s.passwordForm},
+		{http.MethodPost, "/account/password", Leader, s.changePassword},
+		{http.MethodGet, "/home", Leader, s.leaderHome},
+
+		{http.MethodGet, "/admin/teams", Admin, s.adminTeams},
+		{http.MethodPost, "/admin/teams", Admin, s.adminCreateTeam},
+		{http.MethodGet, "/admin/teams/:id", Admin, s.adminTeam},
+		{http.MethodPost, "/admin/teams/:id", Admin, s.adminUpdateTeam},
+		{http.MethodPost, "/admin/teams/:id/archive", Admin, s.adminArchiveTeam},
+		{http.MethodPost, "/admin/teams/:id/invite", Admin, s.adminNewInvite},
+		{http.MethodGet, "/admin/rounds", Admin, s.adminRounds},
+		{http.MethodPost, "/admin/rounds", Admin, s.adminCreateRound},
+		{http.MethodPost, "/admin/rounds/:id", Admin, s.adminSetRound},
+		{http.MethodGet, "/admin/users", Admin, s.adminUsers},
+		{http.MethodPost, "/admin/users", Admin, s.adminInviteUser},
+		{http.MethodGet, "/admin/users/:id", Admin, s.adminUser},
+		{http.MethodPost, "/admin/users/:id", Admin, s.adminUpdateUser},
+		{http.MethodGet, "/admin/audit", Admin, s.adminAudit},
 	}
 }

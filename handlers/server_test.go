@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
@@ -25,13 +27,35 @@ type app struct {
 	e     *echo.Echo
 	store *models.Store
 	cfg   config.Config
+
+	mu  sync.Mutex
+	now time.Time // zero: the real clock
 }
 
 func newApp(t *testing.T) *app {
 	t.Helper()
-	store := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
-	cfg := config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test", MinGroup: 5, MinComments: 8}
-	return &app{t: t, e: handlers.New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))), store: store, cfg: cfg}
+	a := &app{t: t}
+	a.store = dbtest.Open(t, dbtest.Engine{Name: "sqlite"}, models.WithNow(a.clock))
+	a.cfg = config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test", MinGroup: 5, MinComments: 8}
+	a.e = handlers.New(a.store, a.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return a
+}
+
+// clock is the one clock of the store and the handlers.
+func (a *app) clock() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.now.IsZero() {
+		return time.Now()
+	}
+	return a.now
+}
+
+// setNow fixes the clock at now.
+func (a *app) setNow(now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.now = now
 }
 
 // do sends a request through the whole middleware chain.

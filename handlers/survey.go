@@ -24,6 +24,7 @@ type SurveyStore interface {
 	Teams(ctx context.Context) ([]models.Team, error)
 	CurrentRound(ctx context.Context) (models.Round, error)
 	Round(ctx context.Context, id uint) (models.Round, error)
+	DefaultRound(ctx context.Context) (models.Round, error)
 	StartResponse(ctx context.Context, teamID uint) (models.Started, error)
 	ResponseByResumeToken(ctx context.Context, token string) (models.Response, error)
 	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)

@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/gormstore"
+	"github.com/alexedwards/scs/v2"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -28,10 +31,12 @@ var ErrConflict = errors.New("conflict")
 
 // Store is the data layer: every method takes the request's context first.
 type Store struct {
-	db     *gorm.DB // writes (on SQLite: one connection)
-	rdb    *gorm.DB // reads (on SQLite: a read-only pool; elsewhere the same as db)
-	engine string
-	now    func() time.Time
+	sessions  *gormstore.GORMStore // server-side sessions, set up by Migrate
+	closeOnce sync.Once
+	db        *gorm.DB // writes (on SQLite: one connection)
+	rdb       *gorm.DB // reads (on SQLite: a read-only pool; elsewhere the same as db)
+	engine    string
+	now       func() time.Time
 }
 
 // Option adjusts a Store as it opens.
@@ -157,8 +162,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases every connection.
+// Sessions is the database-backed store of sign-in sessions (available after
+// Migrate): sessions live in the database, so any replica can serve any
+// request.
+func (s *Store) Sessions() scs.Store { return s.sessions }
+
+// Close releases every connection; a second call does nothing.
 func (s *Store) Close() {
+	s.closeOnce.Do(s.close)
+}
+
+func (s *Store) close() {
+	if s.sessions != nil {
+		s.sessions.StopCleanup()
+	}
 	for _, db := range s.handles() {
 		if sqlDB, err := db.DB(); err == nil {
 			if err := sqlDB.Close(); err != nil {

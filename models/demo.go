@@ -26,7 +26,7 @@ type demoTeam struct {
 }
 
 var demoTeams = []demoTeam{
-	{name: "Customer Operations", headcount: 6, responses: [2]int{4, 5}, level: [5]float64{3.9, 3.6, 3.8, 3.9, 3.4}},
+	{name: "Customer Operations", headcount: 87, responses: [2]int{4, 5}, level: [5]float64{3.9, 3.6, 3.8, 3.9, 3.4}},
 	{name: "Contact Centre", parent: "Customer Operations", headcount: 48, responses: [2]int{31, 38}, level: [5]float64{3.7, 3.3, 3.9, 3.6, 2.9}},
 	{name: "Field Service", parent: "Customer Operations", headcount: 26, responses: [2]int{17, 21}, level: [5]float64{4.1, 3.8, 3.6, 4.2, 3.7}},
 	{name: "Billing Support", parent: "Customer Operations", headcount: 7, responses: [2]int{3, 4}, level: [5]float64{3.4, 3.1, 3.3, 3.5, 3.0}},

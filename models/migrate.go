@@ -3,15 +3,25 @@ package models
 import (
 	"context"
 	"fmt"
+
+	"github.com/alexedwards/scs/gormstore"
 )
 
 // Migrate brings the schema up to date; it is the one migration entry point
 // and runs at every start. GORM's AutoMigrate only adds (tables, columns,
 // indexes, constraints), never drops, so it is safe to run on every replica.
 func (s *Store) Migrate(ctx context.Context) error {
-	err := s.db.WithContext(ctx).AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{})
+	err := s.db.WithContext(ctx).AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{},
+		&AuditEvent{}, &SignInFailure{}, &PasswordToken{})
 	if err != nil {
 		return fmt.Errorf("migrate %s schema: %w", s.engine, err)
+	}
+	if s.sessions == nil {
+		// gormstore creates its sessions table and removes expired sessions
+		// every five minutes.
+		if s.sessions, err = gormstore.New(s.db.WithContext(context.WithoutCancel(ctx))); err != nil {
+			return fmt.Errorf("migrate %s sessions: %w", s.engine, err)
+		}
 	}
 	return nil
 }

@@ -61,7 +61,10 @@ func (s *Store) OpenRound(ctx context.Context, name string) (Round, error) {
 		if same > 0 {
 			return fmt.Errorf("a round named %q exists already: %w", name, ErrConflict)
 		}
-		return tx.Create(&r).Error
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, CommandLine, "round.open", fmt.Sprintf("round %d “%s”", r.ID, name))
 	})
 	if err != nil {
 		// A race the counts missed is caught by the unique indexes: ErrConflict.
@@ -82,7 +85,10 @@ func (s *Store) CloseRound(ctx context.Context) (Round, error) {
 		}
 		now := s.Now()
 		r.Status, r.OpenFlag, r.ClosesAt = RoundClosed, nil, &now
-		return tx.Model(&r).Select("status", "open_flag", "closes_at", "updated_at").Updates(&r).Error
+		if err := tx.Model(&r).Select("status", "open_flag", "closes_at", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, CommandLine, "round.close", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
 	})
 	if err != nil {
 		return Round{}, fmt.Errorf("close round: %w", err)

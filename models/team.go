@@ -35,6 +35,9 @@ type NewTeam struct {
 	Name      string
 	ParentID  *uint
 	Headcount *int
+	// By is who creates the team, for the audit log (the command line when
+	// empty).
+	By Actor
 }
 
 // NewToken returns 256 random bits, URL-safe: for invite links, resume and
@@ -76,7 +79,10 @@ func (s *Store) CreateTeam(ctx context.Context, nt NewTeam) (Team, error) {
 				return fmt.Errorf("parent team %d: %w", *t.ParentID, translate(err))
 			}
 		}
-		return translate(tx.Create(&t).Error)
+		if err := tx.Create(&t).Error; err != nil {
+			return translate(err)
+		}
+		return s.audit(tx, actorOr(nt.By), "team.create", fmt.Sprintf("team %d “%s”", t.ID, name))
 	})
 	if err != nil {
 		if errors.Is(err, ErrConflict) {

@@ -40,6 +40,9 @@ type NewUser struct {
 	Password string
 	Role     string
 	TeamIDs  []uint
+	// By is who adds the account, for the audit log (the command line when
+	// empty).
+	By Actor
 }
 
 // NormalizeEmail trims and lower-cases an address and checks its form.
@@ -90,7 +93,10 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 				return fmt.Errorf("teams %v: %w", nu.TeamIDs, ErrNotFound)
 			}
 		}
-		return tx.Omit("Teams.*").Create(&u).Error
+		if err := tx.Omit("Teams.*").Create(&u).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actorOr(nu.By), "user.add", fmt.Sprintf("%s as %s", email, nu.Role))
 	})
 	if err != nil {
 		err = translate(err)

@@ -19,3 +19,22 @@ func CSRF(ctx context.Context) string {
 	tok, _ := ctx.Value(csrfKey).(string)
 	return tok
 }
+
+// CurrentUser is the signed-in account as the layout shows it.
+type CurrentUser struct {
+	Email   string
+	IsAdmin bool
+}
+
+const userKey ctxKey = csrfKey + 1
+
+// WithUser returns ctx carrying the signed-in account.
+func WithUser(ctx context.Context, u CurrentUser) context.Context {
+	return context.WithValue(ctx, userKey, &u)
+}
+
+// User returns the signed-in account, or nil.
+func User(ctx context.Context) *CurrentUser {
+	u, _ := ctx.Value(userKey).(*CurrentUser)
+	return u
+}

@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
+	"github.com/icare-hr/icare/views"
+)
+
+// leaderHome is GET /home: the open (or latest) round, the teams the viewer
+// may see with their responses so far — counts show even under k, scores
+// never — and the exports.
+func (s *Server) leaderHome(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := viewerOf(c)
+	page := views.HomePage{Email: v.Email, IsAdmin: v.IsAdmin(), MinGroup: s.cfg.MinGroup}
+	round, err := s.store.DefaultRound(ctx)
+	if errors.Is(err, models.ErrNotFound) {
+		// Only drafts, or nothing at all.
+		page.NoRound = true
+		return render(c, http.StatusOK, views.LeaderHome(page))
+	}
+	if err != nil {
+		return err
+	}
+	res, err := s.roundResults(c, round.ID)
+	if err != nil {
+		return err
+	}
+	page.RoundID, page.RoundName, page.RoundOpen = round.ID, round.Name, round.Status == models.RoundOpen
+	page.OrgN, page.OrgShown = int(res.Org.N), !res.OrgHidden
+	if page.OrgShown {
+		if idx := res.Org.Profile().Index.Mean; idx.OK {
+			page.OrgIndex = strconv.FormatFloat(idx.V, 'f', 1, 64)
+		}
+	}
+	for _, t := range res.Teams {
+		if v.Sees(t.ID) {
+			page.Teams = append(page.Teams, teamRow(t, s.cfg.BaseURL))
+		}
+	}
+	return render(c, http.StatusOK, views.LeaderHome(page))
+}
+
+// roundResults builds a round's results under the anonymity rules.
+func (s *Server) roundResults(c echo.Context, roundID uint) (*results.Round, error) {
+	ctx := c.Request().Context()
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cells, err := s.store.Cells(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	return resultsOf(teams, cells, s.cfg.MinGroup)
+}
+
+// resultsOf wraps results.Build's error with context.
+func resultsOf(teams []models.Team, cells []models.Cell, k int) (*results.Round, error) {
+	r, err := results.Build(teams, cells, k)
+	if err != nil {
+		return nil, fmt.Errorf("round results: %w", err)
+	}
+	return r, nil
+}
+
+func teamRow(t *results.Team, baseURL string) views.TeamRow {
+	row := views.TeamRow{ID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Shown: !t.Hidden, Archived: t.Archived}
+	if t.Headcount != nil {
+		row.Headcount = strconv.Itoa(*t.Headcount)
+	}
+	if rate, ok := t.ResponseRate(); ok {
+		row.Rate = strconv.FormatFloat(rate, 'f', 1, 64) + " %"
+	}
+	return row
+}

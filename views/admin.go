@@ -1,0 +1,147 @@
+package views
+
+import (
+	"strconv"
+	"time"
+)
+
+// TeamRow is one team in the leaders' home table and the admin team list.
+type TeamRow struct {
+	ID        uint
+	Name      string
+	Path      string
+	Depth     int
+	N         int
+	Headcount string // "" when unknown
+	Rate      string // "" when unknown
+	Shown     bool   // results may be shown (n ≥ k, not suppressed)
+	Archived  bool
+	InviteURL string
+}
+
+// HomePage is what a leader or admin sees after signing in.
+type HomePage struct {
+	Email     string
+	IsAdmin   bool
+	RoundID   uint
+	RoundName string
+	RoundOpen bool
+	NoRound   bool
+	OrgN      int
+	OrgShown  bool
+	OrgIndex  string
+	MinGroup  int
+	Teams     []TeamRow
+}
+
+// Option is one entry of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// TeamForm is the create or edit form of a team.
+type TeamForm struct {
+	ID        uint
+	Name      string
+	ParentID  string
+	Headcount string
+	Parents   []Option
+	Errors    FieldErrors
+}
+
+// AdminTeamsPage lists teams and offers the create form.
+type AdminTeamsPage struct {
+	Teams []TeamRow
+	Form  TeamForm
+	Flash string
+}
+
+// AdminTeamPage edits one team.
+type AdminTeamPage struct {
+	Form      TeamForm
+	InviteURL string
+	QR        [][]bool
+	Archived  bool
+	Flash     string
+}
+
+// RoundRow is one round in the admin list.
+type RoundRow struct {
+	ID       uint
+	Name     string
+	Status   string
+	OpensAt  string
+	ClosesAt string
+	N        int
+}
+
+// AdminRoundsPage lists rounds with their actions and the create form.
+type AdminRoundsPage struct {
+	Rounds  []RoundRow
+	Name    string
+	Errors  FieldErrors
+	Problem string
+	Flash   string
+}
+
+// UserRow is one account in the admin list.
+type UserRow struct {
+	ID     uint
+	Email  string
+	Role   string
+	Active bool
+	Teams  string
+}
+
+// Check is one checkbox.
+type Check struct {
+	Value, Label string
+	Checked      bool
+}
+
+// UserForm is the invite or edit form of an account.
+type UserForm struct {
+	ID     uint
+	Email  string
+	Role   string
+	Active bool
+	Teams  []Check
+	Errors FieldErrors
+}
+
+// AdminUsersPage lists accounts and offers the invite form.
+type AdminUsersPage struct {
+	Users []UserRow
+	Form  UserForm
+	// InviteLink is shown once, right after an account is added.
+	InviteLink  string
+	InviteEmail string
+}
+
+// AdminUserPage edits one account.
+type AdminUserPage struct {
+	Form  UserForm
+	Flash string
+}
+
+// AuditRow is one audit event.
+type AuditRow struct {
+	At, Actor, Action, Detail string
+}
+
+func formatTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// FormatTime shows a time to people, in UTC.
+func FormatTime(t *time.Time) string { return formatTime(t) }
+
+func uitoa(v uint) string { return strconv.FormatUint(uint64(v), 10) }
+
+func indent(depth int) string {
+	return "depth-" + strconv.Itoa(min(depth, 4))
+}
