@@ -76,10 +76,10 @@ func TestResultShowsTeamOnlyWhenAllowed(t *testing.T) {
 	if d.Find(`[data-testid="team-shown"]`).Length() != 1 {
 		t.Fatalf("team of 5 alone in the organization: want its profile shown; page: %s", d.Find(`[data-testid="team-block"]`).Text())
 	}
-	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] td`).Eq(2).Text()); got != "80.0" {
+	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="team-score"]`).Text()); got != "80.0" {
 		t.Errorf("team I score: got %q want 80.0", got)
 	}
-	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] td`).First().Text()); got != "100.0" {
+	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="score"]`).Text()); got != "100.0" {
 		t.Errorf("own I score: got %q want 100.0", got)
 	}
 

@@ -139,7 +139,7 @@ func TestSurveyWholePath(t *testing.T) {
 	}
 	d = doc(t, rec)
 	// I: item scores 5,4,_,6−2=4,5 → mean 4.5 → (4.5−1)/4×100 = 87.5 (Legendary).
-	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] td`).First().Text()); got != "87.5" {
+	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="score"]`).Text()); got != "87.5" {
 		t.Errorf("I score on the page: got %q want 87.5", got)
 	}
 	if got := d.Find(`[data-testid="row-I"] .band`).Text(); got != "Legendary" {

@@ -43,7 +43,7 @@ func score1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 const (
 	chartWidth  = 360
 	chartLabelW = 130
-	chartBarW   = chartWidth - chartLabelW - 40
+	chartBarW   = chartWidth - chartLabelW - 50
 	chartRowH   = 44
 	chartTop    = 24
 )

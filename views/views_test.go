@@ -128,7 +128,7 @@ func TestResultChart(t *testing.T) {
 			t.Errorf("bar %s value %q out of range", id, v)
 		}
 		w, _ := bar.Attr("width")
-		if fw, _ := strconv.ParseFloat(w, 64); fw < 0 || fw > 190 {
+		if fw, _ := strconv.ParseFloat(w, 64); fw < 0 || fw > 180 {
 			t.Errorf("bar %s width %s outside the axis", id, w)
 		}
 	}

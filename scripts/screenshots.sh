@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots with headless Chromium (Debian's chromium
+# package) at a phone's width: the question page and the result page of a
+# respondent who walks the survey on a fresh demo database.
+# Usage: scripts/screenshots.sh [OUTDIR]   (default docs/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-docs}
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+port=18765
+base=http://127.0.0.1:$port
+go build -o "$work/icare" .
+"$work/icare" serve --demo --database-url "sqlite:$work/demo.db" --addr 127.0.0.1:$port >"$work/out.txt" 2>"$work/log.txt" &
+pid=$!
+for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+token=$("$work/icare" team list --database-url "sqlite:$work/demo.db" | awk -F'\t' '/^Sales/ {print $2}' | sed 's|.*/t/||')
+jar=$work/jar
+csrf() { grep -o 'name="_csrf" value="[^"]*"' "$1" | head -1 | sed 's/.*value="//; s/"$//'; }
+curl -fs -c "$jar" -b "$jar" "$base/t/$token" -o "$work/p.html"
+curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=start "$base/t/$token"
+curl -fs -c "$jar" -b "$jar" "$base/s/perspective" -o "$work/p.html"
+curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d perspective=frontline -d action=next "$base/s/perspective"
+answers=(4 5 4 2 4  3 4 2 4 3  4 4 3 2 5  5 4 4 2 4  3 3 2 4 3)
+i=0
+for key in I C A R E; do
+  curl -fs -c "$jar" -b "$jar" "$base/s/$key" -o "$work/p.html"
+  args=(--data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=next)
+  for n in 1 2 3 4 5; do args+=(-d "$key$n=${answers[$i]}"); i=$((i+1)); done
+  curl -fs -c "$jar" -b "$jar" -o /dev/null "${args[@]}" "$base/s/$key"
+done
+# The question page: "Key 2 of 5" of a second respondent, with the first
+# two statements answered.
+resume=$(grep -o '/resume/[A-Za-z0-9_-]*' "$work/p.html" | head -1)
+curl -fs -c "$jar" -b "$jar" "$base/s/comment" -o "$work/p.html"
+result=$(curl -fs -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=submit -d "comment=One owner per case." "$base/s/comment")
+
+jar2=$work/jar2
+curl -fs -c "$jar2" -b "$jar2" "$base/t/$token" -o "$work/p.html"
+curl -fs -c "$jar2" -b "$jar2" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=start "$base/t/$token"
+curl -fs -c "$jar2" -b "$jar2" "$base/s/perspective" -o "$work/p.html"
+curl -fs -c "$jar2" -b "$jar2" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d perspective=manager -d action=next "$base/s/perspective"
+curl -fs -c "$jar2" -b "$jar2" "$base/s/I" -o "$work/p.html"
+curl -fs -c "$jar2" -b "$jar2" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=next -d I1=4 -d I2=5 -d I3=4 -d I4=2 -d I5=4 "$base/s/I"
+curl -fs -c "$jar2" -b "$jar2" "$base/s/C" -o "$work/p.html"
+curl -fs -c "$jar2" -b "$jar2" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=back -d C1=4 -d C2=3 -d C3= -d C4= -d C5= "$base/s/C"
+resume2=$(grep -o '/resume/[A-Za-z0-9_-]*' "$work/p.html" | head -1)
+
+shot() { # URL FILE HEIGHT
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --hide-scrollbars --force-device-scale-factor=1 --user-data-dir="$work/profile-$RANDOM" \
+    --window-size=390,"$3" --screenshot="$2" "$1" >/dev/null 2>&1
+}
+# The resume link puts the response on the browser and lands on its page.
+shot "$base$resume2" "$out/question-390.png" 1700
+shot "$result" "$out/result-390.png" 2300
+echo "wrote $out/question-390.png and $out/result-390.png"
