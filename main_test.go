@@ -147,12 +147,15 @@ func (s *syncBuffer) String() string {
 
 // serveDemo starts serve --demo on dbURL, waits for the printed address, and
 // returns it with a function that stops the server.
-func serveDemo(t *testing.T, dbURL string) (string, string, func()) {
+func serveDemo(t *testing.T, dbURL string, extraEnv ...string) (string, string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	env := map[string]string{"ICARE_DATABASE_URL": dbURL}
+	for i := 0; i+1 < len(extraEnv); i += 2 {
+		env[extraEnv[i]] = extraEnv[i+1]
+	}
 	go func() {
 		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), out, io.Discard)
 	}()
@@ -282,5 +285,24 @@ func TestSIGTERMLetsSlowRequestFinish(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		t.Error("server still accepts connections after shutdown")
+	}
+}
+
+// TestAdminFromEnvironment: ICARE_ADMIN_EMAIL and ICARE_ADMIN_PASSWORD create
+// that admin at start, once.
+func TestAdminFromEnvironment(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
+	for range 2 {
+		_, _, stop := serveDemo(t, dbURL, "ICARE_ADMIN_EMAIL", "Boss@Example.org", "ICARE_ADMIN_PASSWORD", "a strong admin password")
+		stop()
+	}
+	s, err := models.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := s.Authenticate(context.Background(), "boss@example.org", "a strong admin password")
+	if err != nil || u.Role != models.RoleAdmin {
+		t.Fatalf("admin from the environment: got %+v, %v", u, err)
 	}
 }
