@@ -132,12 +132,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 			log.Info("admin account created", "email", cfg.AdminEmail)
 		}
 	}
+	demoPassword := ""
 	if cfg.Demo {
-		seeded, err := store.SeedDemo(ctx)
-		if err != nil {
+		if demoPassword, err = store.SeedDemo(ctx); err != nil {
 			return err
 		}
-		if seeded {
+		if demoPassword != "" {
 			fmt.Fprintln(e.stdout, "icare: the empty database now holds a sample organization.")
 		} else {
 			fmt.Fprintln(e.stdout, "icare: the database is not empty, so no demo data was added; serving what is there.")
@@ -148,9 +148,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	if cfg.Demo {
-		fmt.Fprintf(e.stdout, "icare: open %s (demo login %s / %s)\n", publicURL(cfg, ln), models.DemoEmail, models.DemoPassword)
-	} else {
+	switch {
+	case demoPassword != "":
+		fmt.Fprintf(e.stdout, "icare: open %s (demo login %s / %s)\n", publicURL(cfg, ln), models.DemoEmail, demoPassword)
+	case cfg.Demo:
+		fmt.Fprintf(e.stdout, "icare: open %s (demo login %s, with the password printed when the demo data was made)\n", publicURL(cfg, ln), models.DemoEmail)
+	default:
 		fmt.Fprintf(e.stdout, "icare: serving on %s\n", publicURL(cfg, ln))
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", store.Engine())

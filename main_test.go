@@ -187,7 +187,9 @@ func TestServeDemo(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			dbURL := dbtest.URL(t, e)
 			addr, printed, stop := serveDemo(t, dbURL)
-			if !strings.Contains(printed, models.DemoEmail) || !strings.Contains(printed, models.DemoPassword) {
+			_, login, _ := strings.Cut(printed, "demo login ")
+			email, password, _ := strings.Cut(strings.TrimSuffix(strings.TrimSpace(login), ")"), " / ")
+			if email != models.DemoEmail || password == "" {
 				t.Errorf("serve --demo printed %q, want the demo login", printed)
 			}
 			resp, err := http.Get(addr + "/readyz")
@@ -213,6 +215,9 @@ func TestServeDemo(t *testing.T) {
 					submitted += n
 				}
 				return len(ts), len(rs), submitted
+			}
+			if _, err := s.Authenticate(ctx, email, password); err != nil {
+				t.Errorf("the printed demo login does not work: %v", err)
 			}
 			teams, rounds, submitted := count()
 			if teams < 5 || rounds != 2 || submitted < 200 {

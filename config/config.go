@@ -37,6 +37,10 @@ type Config struct {
 	// AdminEmail and AdminPassword create that admin on start when absent.
 	AdminEmail    string
 	AdminPassword string
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For header names the client (for per-address sign-in
+	// limits); empty means the connection's address is the client's.
+	TrustedProxies []*net.IPNet
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
 	// Demo fills an empty database with a sample organization.
@@ -59,13 +63,14 @@ func envDefault(getenv Getenv, name, def string) string {
 // The returned function parses the integers and validates the whole.
 func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 	var c Config
-	var minGroup, minComments, shutdown string
+	var minGroup, minComments, shutdown, proxies string
 	fs.StringVar(&c.Addr, "addr", envDefault(getenv, "ICARE_ADDR", DefaultAddr), "listen address, host:port (ICARE_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", envDefault(getenv, "ICARE_DATABASE_URL", DefaultDatabaseURL), "database: sqlite:PATH, postgres://… or mysql://… (ICARE_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", envDefault(getenv, "ICARE_BASE_URL", ""), "public address for invite links, e.g. https://icare.example.org (ICARE_BASE_URL; default http://localhost:PORT)")
 	fs.StringVar(&minGroup, "min-group", envDefault(getenv, "ICARE_MIN_GROUP", strconv.Itoa(DefaultMinGroup)), "minimum group size k before scores show, at least 3 (ICARE_MIN_GROUP)")
 	fs.StringVar(&minComments, "min-comments", envDefault(getenv, "ICARE_MIN_COMMENTS", strconv.Itoa(DefaultMinComments)), "responses a group needs before its comments show, at least k (ICARE_MIN_COMMENTS)")
 	fs.StringVar(&shutdown, "shutdown-timeout", envDefault(getenv, "ICARE_SHUTDOWN_TIMEOUT", "20s"), "how long requests in flight may run after SIGTERM (ICARE_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&proxies, "trusted-proxies", envDefault(getenv, "ICARE_TRUSTED_PROXIES", ""), "comma-separated networks of reverse proxies to trust for X-Forwarded-For, e.g. 10.0.0.0/8 (ICARE_TRUSTED_PROXIES)")
 	c.AdminEmail = envDefault(getenv, "ICARE_ADMIN_EMAIL", "")
 	c.AdminPassword = getenv("ICARE_ADMIN_PASSWORD")
 	return func() (Config, error) {
@@ -79,6 +84,20 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 		}
 		if c.ShutdownTimeout, err = time.ParseDuration(strings.TrimSpace(shutdown)); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown-timeout %q is not a duration such as 20s", shutdown))
+		}
+		for _, p := range strings.Split(proxies, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if !strings.Contains(p, "/") {
+				p += map[bool]string{true: "/32", false: "/128"}[strings.Contains(p, ".")]
+			}
+			_, n, err := net.ParseCIDR(p)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("trusted-proxies: %q is not a network such as 10.0.0.0/8", p))
+				continue
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
 		}
 		if len(errs) > 0 {
 			return Config{}, errors.Join(errs...)
@@ -160,6 +179,32 @@ const (
 // the go-sql-driver form for mysql:// (both user:pass@tcp(host:port)/db and
 // user:pass@host:port/db are accepted).
 func SplitDatabaseURL(raw string) (engine, dsn string, err error) {
+	engine, dsn, err = splitDatabaseURL(raw)
+	if err != nil {
+		// Error messages end up in logs: never with the password.
+		err = errors.New(strings.ReplaceAll(err.Error(), raw, redact(raw)))
+	}
+	return engine, dsn, err
+}
+
+// redact hides the password of a database URL.
+func redact(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return raw
+	}
+	return scheme + "://" + user + ":xxxxx@" + rest[at+1:]
+}
+
+func splitDatabaseURL(raw string) (engine, dsn string, err error) {
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok || rest == "" {
 		return "", "", fmt.Errorf("database-url %q: want sqlite:PATH, postgres://… or mysql://…", raw)

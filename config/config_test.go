@@ -61,6 +61,7 @@ func TestBadSettingsSayWhatIsWrong(t *testing.T) {
 		{"k not a number", map[string]string{"ICARE_MIN_GROUP": "five"}, nil, "not a whole number"},
 		{"comments below k", map[string]string{"ICARE_MIN_COMMENTS": "4"}, nil, "below min-group"},
 		{"base url without scheme", map[string]string{"ICARE_BASE_URL": "icare.example.org"}, nil, "http:// or https://"},
+		{"bad proxy", map[string]string{"ICARE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, nil, "is not a network"},
 		{"admin email without password", map[string]string{"ICARE_ADMIN_EMAIL": "a@example.org"}, nil, "go together"},
 	}
 	for _, tc := range cases {
@@ -90,5 +91,21 @@ func TestSplitDatabaseURL(t *testing.T) {
 		if err != nil || engine != tc.engine || dsn != tc.dsn {
 			t.Errorf("%s: got %s %s %v want %s %s", tc.in, engine, dsn, err, tc.engine, tc.dsn)
 		}
+	}
+}
+
+func TestDatabaseURLErrorsHideThePassword(t *testing.T) {
+	for _, raw := range []string{"postgres://icare:S3cretPW@/icare", "mysql://icare:S3cretPW@db.internal"} {
+		_, _, err := SplitDatabaseURL(raw)
+		if err == nil || strings.Contains(err.Error(), "S3cretPW") || !strings.Contains(err.Error(), "icare:xxxxx@") {
+			t.Errorf("%s: got %v want an error with the password hidden", raw, err)
+		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := load(t, map[string]string{"ICARE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"})
+	if err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[1].String() != "192.168.1.7/32" {
+		t.Errorf("got %v, %v", c.TrustedProxies, err)
 	}
 }

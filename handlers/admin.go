@@ -28,6 +28,7 @@ type AdminStore interface {
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Users(ctx context.Context) ([]models.User, error)
 	InviteUser(ctx context.Context, by models.Actor, email, role string, teamIDs []uint) (models.User, string, error)
+	NewPasswordLink(ctx context.Context, by models.Actor, userID uint) (string, error)
 	UpdateUser(ctx context.Context, by models.Actor, id uint, ch models.UserChange) (models.User, error)
 	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)
 }
@@ -344,7 +345,9 @@ func (s *Server) adminSetRound(c echo.Context) error {
 	}
 	r, err := s.store.SetRoundStatus(c.Request().Context(), actor(c), id, status)
 	switch {
-	case errors.Is(err, models.ErrRoundOpen):
+	case errors.Is(err, models.ErrRoundOpen), errors.Is(err, models.ErrConflict):
+		// ErrConflict: another admin opened a round at the same moment and
+		// the database's one-open-round index refused this one.
 		return s.renderRounds(c, http.StatusConflict, "", nil, "Another round is open. Close it before opening this one.")
 	case err != nil:
 		return err
@@ -471,7 +474,26 @@ func (s *Server) renderUser(c echo.Context, status int, id uint, f *userForm, er
 	if err != nil {
 		return err
 	}
-	return render(c, status, views.AdminUser(views.AdminUserPage{Form: form, Flash: s.popFlash(c)}))
+	page := views.AdminUserPage{Form: form, Flash: s.popFlash(c), PasswordLink: s.sessions.PopString(ctx, passwordLinkKey)}
+	return render(c, status, views.AdminUser(page))
+}
+
+const passwordLinkKey = "password_link"
+
+// adminPasswordLink is POST /admin/users/:id/password-link: a new one-time
+// set-password link, for an invitation that expired or a forgotten
+// password; the account's older links stop working.
+func (s *Server) adminPasswordLink(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	token, err := s.store.NewPasswordLink(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(c.Request().Context(), passwordLinkKey, s.cfg.BaseURL+"/set-password/"+token)
+	return redirect(c, fmt.Sprintf("/admin/users/%d", id))
 }
 
 // adminUser is GET /admin/users/:id.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
@@ -21,9 +22,9 @@ type AuthStore interface {
 	Sessions() scs.Store
 	Authenticate(ctx context.Context, email, password string) (models.User, error)
 	UserByID(ctx context.Context, id uint) (models.User, error)
-	RecordSignInFailure(ctx context.Context, buckets ...string) error
+	RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error)
 	SignInFailures(ctx context.Context, bucket string, since time.Time) (int64, error)
-	ClearSignInFailures(ctx context.Context, bucket string, before time.Time) error
+	ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error
 	ChangePassword(ctx context.Context, id uint, current, next string) error
 	PasswordTokenUser(ctx context.Context, token string) (models.User, error)
 	UsePasswordToken(ctx context.Context, token, password string) (models.User, error)
@@ -36,6 +37,7 @@ const (
 	maxFailuresPerAccount = 5
 	maxFailuresPerAddress = 20
 	sessionUserKey        = "user_id"
+	sessionEpochKey       = "epoch"
 )
 
 // newSessions configures the server-side sessions: stored in the database,
@@ -67,7 +69,8 @@ func (s *Server) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		u, err := s.store.UserByID(ctx, uint(id))
-		if errors.Is(err, models.ErrNotFound) || (err == nil && !u.Active) {
+		stale := err == nil && (!u.Active || s.sessions.GetInt64(ctx, sessionEpochKey) != u.SessionEpoch)
+		if errors.Is(err, models.ErrNotFound) || stale {
 			if err := s.sessions.Destroy(ctx); err != nil {
 				return fmt.Errorf("end session of user %d: %w", id, err)
 			}
@@ -98,10 +101,21 @@ func (s *Server) signInForm(c echo.Context) error {
 // success renew the session id (against fixation) and go on.
 func (s *Server) signIn(c echo.Context) error {
 	ctx := c.Request().Context()
-	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	// Whatever was typed, only text reaches the database.
+	email := strings.ToLower(strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(c.FormValue("email"), "\x00", ""), "")))
+	if utf8.RuneCountInString(email) > 254 {
+		email = string([]rune(email)[:254])
+	}
 	page := views.SignInPage{Email: email, Next: nextPath(c.FormValue("next"))}
 	now := s.store.Now()
 	accountBucket, addressBucket := "email:"+email, "ip:"+c.RealIP()
+	// The attempt is counted before the password is checked, so that
+	// parallel guesses cannot all slip under the limit; a good sign-in takes
+	// its own attempt back.
+	attempt, err := s.store.RecordSignInAttempt(ctx, accountBucket, addressBucket)
+	if err != nil {
+		return err
+	}
 	for _, lim := range []struct {
 		bucket string
 		max    int64
@@ -110,29 +124,27 @@ func (s *Server) signIn(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if n >= lim.max {
+		if n > lim.max {
 			page.Problem = fmt.Sprintf("Too many failed sign-ins. Please wait %d minutes and try again.", int(signInWindow.Minutes()))
 			return render(c, http.StatusTooManyRequests, views.SignIn(page))
 		}
 	}
 	u, err := s.store.Authenticate(ctx, email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
-		if err := s.store.RecordSignInFailure(ctx, accountBucket, addressBucket); err != nil {
-			return err
-		}
 		page.Problem = "The e-mail address or the password is not right."
 		return render(c, http.StatusUnauthorized, views.SignIn(page))
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.ClearSignInFailures(ctx, accountBucket, now.Add(-signInWindow)); err != nil {
+	if err := s.store.ForgetSignInAttempts(ctx, attempt, accountBucket, now.Add(-signInWindow)); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return fmt.Errorf("renew session: %w", err)
 	}
 	s.sessions.Put(ctx, sessionUserKey, int(u.ID))
+	s.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	return redirect(c, page.Next)
 }
 
@@ -178,9 +190,16 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every other session of the account has ended; this one goes on under
+	// a new id and the new epoch.
+	u, err := s.store.UserByID(c.Request().Context(), v.UserID)
+	if err != nil {
+		return err
+	}
 	if err := s.sessions.RenewToken(c.Request().Context()); err != nil {
 		return fmt.Errorf("renew session: %w", err)
 	}
+	s.sessions.Put(c.Request().Context(), sessionEpochKey, u.SessionEpoch)
 	page.Done = true
 	return render(c, http.StatusOK, views.ChangePassword(page))
 }

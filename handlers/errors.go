@@ -16,7 +16,8 @@ import (
 // and never shows err.Error() of an internal error to the user.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
-		s.log.Error("error after response started", "path", c.Path(), "err", err)
+		// The request logger already ran this handler for the error (it
+		// logs the real status); echo calls it again afterwards.
 		return
 	}
 	status, message := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."

@@ -39,9 +39,17 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 	s := &Server{store: store, cfg: cfg, log: log}
 	s.sessions = s.newSessions()
 	e := echo.New()
-	// The client's address is the connection's: X-Forwarded-For is not
-	// trusted, so it cannot dodge the per-address sign-in limit.
+	// The client's address is the connection's, unless it comes through a
+	// configured reverse proxy: an X-Forwarded-For header from anyone else
+	// cannot dodge the per-address sign-in limit.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
@@ -102,6 +110,7 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/admin/users", Admin, s.adminInviteUser},
 		{http.MethodGet, "/admin/users/:id", Admin, s.adminUser},
 		{http.MethodPost, "/admin/users/:id", Admin, s.adminUpdateUser},
+		{http.MethodPost, "/admin/users/:id/password-link", Admin, s.adminPasswordLink},
 		{http.MethodGet, "/admin/audit", Admin, s.adminAudit},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -29,12 +30,18 @@ type SurveyStore interface {
 	ResponseByResumeToken(ctx context.Context, token string) (models.Response, error)
 	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)
 	SaveProgress(ctx context.Context, id uint64, p models.Progress) (models.Response, error)
-	Submit(ctx context.Context, id uint64) (models.Response, error)
+	SubmitWithResult(ctx context.Context, id uint64, resultToken string) (models.Response, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)
 }
 
-// resumeCookie holds the resume token of this device's unfinished response.
-const resumeCookie = "icare_resume"
+// Cookies of the respondent's device: the resume token of its unfinished
+// response, and the device's own secret, which with the resume token derives
+// the result link (so only the device that submitted can find the result
+// without the private result link).
+const (
+	resumeCookie = "icare_resume"
+	deviceCookie = "icare_device"
+)
 
 // steps are the questionnaire's pages in order.
 var steps = func() []string {
@@ -70,7 +77,7 @@ func (s *Server) surveyWelcome(c echo.Context) error {
 	w := views.Welcome{TeamName: team.Name, RoundName: round.Name, Action: "/t/" + url.PathEscape(c.Param("token")), MinGroup: s.cfg.MinGroup}
 	if r, ok := s.deviceResponse(c); ok && r.TeamID == team.ID && r.RoundID == round.ID {
 		if r.Submitted() {
-			w.ResultURL = "/r/" + models.ResultTokenFor(s.resumeToken(c))
+			w.ResultURL = s.resultURL(c, r)
 		} else {
 			w.Resumable = true
 		}
@@ -98,6 +105,7 @@ func (s *Server) surveyStart(c echo.Context) error {
 		return err
 	}
 	s.setResumeCookie(c, st.ResumeToken)
+	s.deviceSecret(c)
 	return redirect(c, stepURL(views.StepPerspective))
 }
 
@@ -136,8 +144,9 @@ func (s *Server) surveyResume(c echo.Context) error {
 	}
 	s.setResumeCookie(c, token)
 	if r.Submitted() {
-		return c.Redirect(http.StatusSeeOther, "/r/"+models.ResultTokenFor(token))
+		return s.showSubmitted(c, r)
 	}
+	s.deviceSecret(c)
 	return c.Redirect(http.StatusSeeOther, stepURL(resumeStep(r)))
 }
 
@@ -164,10 +173,52 @@ func resumeStep(r models.Response) string {
 }
 
 func (s *Server) setResumeCookie(c echo.Context, token string) {
+	s.setCookie(c, resumeCookie, token)
+}
+
+func (s *Server) setCookie(c echo.Context, name, value string) {
 	c.SetCookie(&http.Cookie{
-		Name: resumeCookie, Value: token, Path: "/", MaxAge: int((90 * 24 * time.Hour).Seconds()),
+		Name: name, Value: value, Path: "/", MaxAge: int((180 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// deviceSecret returns this device's secret, making one when it has none.
+func (s *Server) deviceSecret(c echo.Context) string {
+	if ck, err := c.Cookie(deviceCookie); err == nil && len(ck.Value) >= 43 {
+		return ck.Value
+	}
+	secret := models.NewToken()
+	s.setCookie(c, deviceCookie, secret)
+	// Later code in this request reads the cookie too.
+	c.Request().AddCookie(&http.Cookie{Name: deviceCookie, Value: secret})
+	return secret
+}
+
+// resultURL is the result link this device derives for response r, or ""
+// when this device did not submit it.
+func (s *Server) resultURL(c echo.Context, r models.Response) string {
+	ck, err := c.Cookie(deviceCookie)
+	tok := s.resumeToken(c)
+	if err != nil || tok == "" {
+		return ""
+	}
+	token := models.ResultTokenFor(tok, ck.Value)
+	got, err := s.store.ResponseByResultToken(c.Request().Context(), token)
+	if err != nil || got.ID != r.ID {
+		return ""
+	}
+	return "/r/" + token
+}
+
+// showSubmitted answers any step of a submitted response: the device that
+// submitted goes to its result; any other learns that the answers are in.
+func (s *Server) showSubmitted(c echo.Context, r models.Response) error {
+	if link := s.resultURL(c, r); link != "" {
+		return redirect(c, link)
+	}
+	return echo.NewHTTPError(http.StatusGone,
+		"These answers have been submitted and can no longer change. The result opens on the device they were submitted from, or with the private result link shown after submitting.")
 }
 
 func (s *Server) resumeToken(c echo.Context) string {
@@ -214,7 +265,7 @@ func (s *Server) surveyStep(c echo.Context) error {
 		return err
 	}
 	if r.Submitted() {
-		return redirect(c, "/r/"+models.ResultTokenFor(s.resumeToken(c)))
+		return s.showSubmitted(c, r)
 	}
 	team, err := s.store.Team(c.Request().Context(), r.TeamID)
 	if err != nil {
@@ -230,9 +281,8 @@ func (s *Server) surveySave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resultURL := "/r/" + models.ResultTokenFor(s.resumeToken(c))
 	if r.Submitted() {
-		return redirect(c, resultURL)
+		return s.showSubmitted(c, r)
 	}
 	ctx := c.Request().Context()
 	team, err := s.store.Team(ctx, r.TeamID)
@@ -252,14 +302,14 @@ func (s *Server) surveySave(c echo.Context) error {
 	if steps[idx] != views.StepPerspective && steps[idx] != views.StepComment && action != "back" &&
 		page.allSkipped() && form.Get("confirm_skip") != "1" {
 		if _, err := s.store.SaveProgress(ctx, r.ID, progress); err != nil {
-			return s.saveError(c, &page, err, resultURL)
+			return s.saveError(c, &page, err)
 		}
 		page.confirmSkip = true
 		page.notice = "You skipped every statement on this page. Choose Next again to go on without answering them, or pick your answers."
 		return page.render(http.StatusOK)
 	}
 	if _, err := s.store.SaveProgress(ctx, r.ID, progress); err != nil {
-		return s.saveError(c, &page, err, resultURL)
+		return s.saveError(c, &page, err)
 	}
 	switch {
 	case action == "back" && idx > 0:
@@ -269,17 +319,18 @@ func (s *Server) surveySave(c echo.Context) error {
 	case steps[idx] != views.StepComment:
 		return redirect(c, stepURL(steps[idx+1]))
 	}
-	if _, err := s.store.Submit(ctx, r.ID); err != nil {
-		return s.saveError(c, &page, err, resultURL)
+	resultToken := models.ResultTokenFor(s.resumeToken(c), s.deviceSecret(c))
+	if _, err := s.store.SubmitWithResult(ctx, r.ID, resultToken); err != nil {
+		return s.saveError(c, &page, err)
 	}
-	return redirect(c, resultURL)
+	return redirect(c, "/r/"+resultToken)
 }
 
 // saveError turns the expected failures of saving and submitting into pages.
-func (s *Server) saveError(c echo.Context, page *stepPage, err error, resultURL string) error {
+func (s *Server) saveError(c echo.Context, page *stepPage, err error) error {
 	switch {
 	case errors.Is(err, models.ErrSubmitted):
-		return redirect(c, resultURL)
+		return s.showSubmitted(c, page.r)
 	case errors.Is(err, models.ErrRoundClosed):
 		page.problems = append(page.problems, "This survey round closed while you were answering, so your answers can no longer be submitted. They are kept as they were.")
 		page.roundEnded = true
@@ -334,8 +385,8 @@ func (p *stepPage) parse(form url.Values) (models.Progress, bool) {
 		v := strings.ReplaceAll(form.Get("comment"), "\r\n", "\n")
 		p.comment = v
 		switch {
-		case !utf8.ValidString(v):
-			p.fieldError = "The comment contains characters that are not valid text."
+		case !utf8.ValidString(v) || strings.ContainsFunc(v, isControl):
+			p.fieldError = "The comment contains characters that are not text; please type or paste it again."
 		case utf8.RuneCountInString(v) > models.MaxCommentLength:
 			p.fieldError = fmt.Sprintf("The comment has %d characters; please shorten it to %d at most.", utf8.RuneCountInString(v), models.MaxCommentLength)
 		default:
@@ -449,4 +500,11 @@ func progressOf(idx int) views.Progress {
 		label = fmt.Sprintf("Key %d of %d", idx, scoring.NumKeys)
 	}
 	return views.Progress{Label: label, Value: idx, Max: len(steps) - 1}
+}
+
+// isControl reports a control character other than tab and newline: such
+// characters are never part of a comment someone typed (and PostgreSQL
+// refuses NUL).
+func isControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }

@@ -235,7 +235,12 @@ func (s *Store) UpdateUser(ctx context.Context, by Actor, id uint, ch UserChange
 				return fmt.Errorf("teams %v: %w", ch.TeamIDs, ErrNotFound)
 			}
 		}
-		if err := tx.Model(&u).Select("role", "active", "updated_at").Updates(map[string]any{"role": ch.Role, "active": ch.Active, "updated_at": s.Now()}).Error; err != nil {
+		updates := map[string]any{"role": ch.Role, "active": ch.Active, "updated_at": s.Now()}
+		if !ch.Active {
+			// Ending every session: reactivating later does not revive them.
+			updates["session_epoch"] = gorm.Expr("session_epoch + 1")
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
 			return err
 		}
 		if err := tx.Model(&u).Association("Teams").Replace(teams); err != nil {
@@ -318,6 +323,31 @@ func (s *Store) InviteUser(ctx context.Context, by Actor, email, role string, te
 	return u, token, nil
 }
 
+// NewPasswordLink retires the account's unused set-password links and makes
+// a new one, for an invitation that expired or a forgotten password.
+func (s *Store) NewPasswordLink(ctx context.Context, by Actor, userID uint) (string, error) {
+	token := NewToken()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := tx.Model(&PasswordToken{}).Where("user_id = ? AND used_at IS NULL", userID).Update("used_at", now).Error; err != nil {
+			return err
+		}
+		pt := PasswordToken{UserID: userID, TokenHash: HashToken(token), ExpiresAt: now.Add(PasswordTokenLifetime)}
+		if err := tx.Omit(clause.Associations).Create(&pt).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, by, "user.password_link", u.Email+": new set-password link")
+	})
+	if err != nil {
+		return "", fmt.Errorf("new password link for user %d: %w", userID, translate(err))
+	}
+	return token, nil
+}
+
 // PasswordTokenUser returns the account a valid set-password token is for.
 func (s *Store) PasswordTokenUser(ctx context.Context, token string) (User, error) {
 	var pt PasswordToken
@@ -357,7 +387,7 @@ func (s *Store) UsePasswordToken(ctx context.Context, token, password string) (U
 		if err := tx.First(&u, pt.UserID).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&u).Update("password_hash", string(hash)).Error; err != nil {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash), "session_epoch": gorm.Expr("session_epoch + 1")}).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, Actor{ID: &u.ID, Email: u.Email}, "user.password", "set with a one-time link")
@@ -385,7 +415,8 @@ func (s *Store) ChangePassword(ctx context.Context, id uint, current, next strin
 		return fmt.Errorf("hash password: %w", err)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&u).Update("password_hash", string(hash)).Error; err != nil {
+		// A new password ends every other session of the account.
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash), "session_epoch": gorm.Expr("session_epoch + 1")}).Error; err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
 		return s.audit(tx, Actor{ID: &u.ID, Email: u.Email}, "user.password", "changed by the account holder")

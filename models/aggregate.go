@@ -74,11 +74,7 @@ func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective st
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
 		return fmt.Errorf("create aggregate cell: %w", err)
 	}
-	q := tx
-	if s.engine != "sqlite" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).First(&cell).Error; err != nil {
+	if err := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).First(&cell).Error; err != nil {
 		return fmt.Errorf("lock aggregate cell: %w", err)
 	}
 	agg, err := decodeAggregate(cell.Counters)

@@ -9,12 +9,10 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// Demo login printed by serve --demo. The demo is for trying icare on a
-// laptop; never run --demo on a server that holds real data.
-const (
-	DemoEmail    = "demo@icare.example"
-	DemoPassword = "icare-demo-2026"
-)
+// DemoEmail is the demo admin's login printed by serve --demo. Its password
+// is random, made when the demo data is, and printed once: a --demo run
+// against an empty production database leaves no known password behind.
+const DemoEmail = "demo@icare.example"
 
 // demoTeam is one team of the sample organization, with how it tends to
 // answer: a level per key on the 1–5 scale.
@@ -51,12 +49,12 @@ var demoComments = []string{
 // SeedDemo fills an empty database with a sample organization: a parent team
 // with three children and three more teams, one closed and one open round,
 // and a few hundred submitted responses spread over the perspectives, plus a
-// few unfinished ones and an admin login. It refuses a database that holds
-// data (seeded reports false).
-func (s *Store) SeedDemo(ctx context.Context) (seeded bool, err error) {
+// few unfinished ones and an admin login, whose new password it returns. It
+// leaves a database that holds data alone (and returns "").
+func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 	empty, err := s.IsEmpty(ctx)
 	if err != nil || !empty {
-		return false, err
+		return "", err
 	}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	ids := map[string]uint{}
@@ -68,13 +66,13 @@ func (s *Store) SeedDemo(ctx context.Context) (seeded bool, err error) {
 		}
 		t, err := s.CreateTeam(ctx, nt)
 		if err != nil {
-			return false, fmt.Errorf("demo: %w", err)
+			return "", fmt.Errorf("demo: %w", err)
 		}
 		ids[dt.name] = t.ID
 	}
 	for round, name := range []string{"2026 Q2", "2026 Q4"} {
 		if _, err := s.OpenRound(ctx, name); err != nil {
-			return false, fmt.Errorf("demo: %w", err)
+			return "", fmt.Errorf("demo: %w", err)
 		}
 		for _, dt := range demoTeams {
 			// The later round shows a little growth, most in Empowerment.
@@ -86,25 +84,26 @@ func (s *Store) SeedDemo(ctx context.Context) (seeded bool, err error) {
 			}
 			for range dt.responses[round] {
 				if err := s.seedResponse(ctx, rng, ids[dt.name], level, true); err != nil {
-					return false, err
+					return "", err
 				}
 			}
 			if round == 1 && dt.headcount > 20 {
 				if err := s.seedResponse(ctx, rng, ids[dt.name], level, false); err != nil {
-					return false, err
+					return "", err
 				}
 			}
 		}
 		if round == 0 {
 			if _, err := s.CloseRound(ctx); err != nil {
-				return false, fmt.Errorf("demo: %w", err)
+				return "", fmt.Errorf("demo: %w", err)
 			}
 		}
 	}
-	if _, err := s.EnsureAdmin(ctx, DemoEmail, DemoPassword); err != nil {
-		return false, fmt.Errorf("demo: %w", err)
+	password = "demo-" + NewToken()[:12]
+	if _, err := s.EnsureAdmin(ctx, DemoEmail, password); err != nil {
+		return "", fmt.Errorf("demo: %w", err)
 	}
-	return true, nil
+	return password, nil
 }
 
 // seedResponse adds one response answered around level; submit says whether

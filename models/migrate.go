@@ -11,7 +11,13 @@ import (
 // and runs at every start. GORM's AutoMigrate only adds (tables, columns,
 // indexes, constraints), never drops, so it is safe to run on every replica.
 func (s *Store) Migrate(ctx context.Context) error {
-	err := s.db.WithContext(ctx).AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{},
+	db := s.db.WithContext(ctx)
+	if s.engine == "mysql" {
+		// Tables in full UTF-8 whatever the database's default character
+		// set: MariaDB before 11.6 defaults to latin1.
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	err := db.AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{},
 		&AuditEvent{}, &SignInFailure{}, &PasswordToken{})
 	if err != nil {
 		return fmt.Errorf("migrate %s schema: %w", s.engine, err)
@@ -19,7 +25,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if s.sessions == nil {
 		// gormstore creates its sessions table and removes expired sessions
 		// every five minutes.
-		if s.sessions, err = gormstore.New(s.db.WithContext(context.WithoutCancel(ctx))); err != nil {
+		if s.sessions, err = gormstore.New(db.WithContext(context.WithoutCancel(ctx))); err != nil {
 			return fmt.Errorf("migrate %s sessions: %w", s.engine, err)
 		}
 	}

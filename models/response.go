@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -66,28 +67,29 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ResultTokenFor derives the result link's token from a resume token, so the
-// device that holds the resume cookie can find its way to the result without
-// the result token being stored anywhere in plain. Knowing a result token
-// reveals nothing of the resume token (SHA-256 is one-way).
-func ResultTokenFor(resumeToken string) string {
-	sum := sha256.Sum256([]byte("icare result link\x00" + resumeToken))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+// ResultTokenFor derives the result link's token from the resume token and
+// the secret of the device that submits (a cookie of its own). The device
+// that submitted can always find its way back to the result, and the token is
+// stored nowhere in plain; but a resume link alone — which whoever started
+// the response also holds — never opens the result of a response submitted
+// on another device.
+func ResultTokenFor(resumeToken, deviceSecret string) string {
+	mac := hmac.New(sha256.New, []byte(deviceSecret))
+	mac.Write([]byte("icare result link\x00" + resumeToken))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// Started is a new response with the two secrets that reach it: the resume
-// token (for the cookie and the resume link) and the result token (for the
-// private result link). Only their hashes are stored.
+// Started is a new response with the secret that reaches it: the resume
+// token (for the cookie and the resume link). Only its hash is stored; the
+// result token is set when the response is submitted.
 type Started struct {
 	Response    Response
 	ResumeToken string
-	ResultToken string
 }
 
 // StartResponse begins an in-progress response for team in the open round.
 func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
-	resume := NewToken()
-	st := Started{ResumeToken: resume, ResultToken: ResultTokenFor(resume)}
+	st := Started{ResumeToken: NewToken()}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var round Round
 		if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
@@ -106,7 +108,9 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 			StartedAt:         now,
 			UpdatedAt:         now,
 			ResumeTokenHash:   HashToken(st.ResumeToken),
-			ResultTokenHash:   HashToken(st.ResultToken),
+			// Until the submit sets the real one, the result hash is of a
+			// token nobody holds.
+			ResultTokenHash: HashToken(NewToken()),
 		}
 		return tx.Omit(clause.Associations).Create(&st.Response).Error
 	})
@@ -185,7 +189,7 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Respon
 	}
 	var r Response
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&r, id).Error; err != nil {
+		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
 			return err
 		}
 		if r.Submitted() {
@@ -225,14 +229,22 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Respon
 	return r, nil
 }
 
-// Submit marks an in-progress response submitted, in the open round only, and
-// folds its answers into the maintained aggregate of its cell in the same
-// transaction. Of two concurrent submits exactly one wins; the other gets
-// ErrSubmitted, as does any later one.
+// Submit submits a response whose result nobody is to open (demo data,
+// tests); see SubmitWithResult.
 func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
+	return s.SubmitWithResult(ctx, id, NewToken())
+}
+
+// SubmitWithResult marks an in-progress response submitted, in the open
+// round only, stores the hash of its result token, and folds its answers into
+// the maintained aggregate of its cell in the same transaction. The row is
+// locked first, so a step saved at the same moment either lands before the
+// submit (and counts) or is refused. Of two concurrent submits exactly one
+// wins; the other gets ErrSubmitted, as does any later one.
+func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&r, id).Error; err != nil {
+		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
 			return err
 		}
 		if r.Submitted() {
@@ -247,7 +259,7 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 		}
 		now := s.Now()
 		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).
-			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now})
+			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now, "result_token_hash": HashToken(resultToken)})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -271,4 +283,13 @@ func (s *Store) CountResponses(ctx context.Context, roundID uint, status string)
 		return 0, fmt.Errorf("count %s responses of round %d: %w", status, roundID, err)
 	}
 	return n, nil
+}
+
+// forUpdate locks the rows a read selects until the transaction ends, on the
+// engines that have row locks; SQLite's single writer serialises anyway.
+func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
+	if s.engine == "sqlite" {
+		return tx
+	}
+	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }

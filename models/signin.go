@@ -15,17 +15,23 @@ type SignInFailure struct {
 	At     time.Time `gorm:"not null;index:idx_signin_bucket_at,priority:2"`
 }
 
-// RecordSignInFailure counts one failure against each key.
-func (s *Store) RecordSignInFailure(ctx context.Context, keys ...string) error {
+// RecordSignInAttempt counts one attempt against each bucket, before the
+// password is checked, and returns the rows' ids so that a good sign-in can
+// take them back.
+func (s *Store) RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error) {
 	now := s.Now()
-	rows := make([]SignInFailure, 0, len(keys))
-	for _, k := range keys {
-		rows = append(rows, SignInFailure{Bucket: truncateRunes(k, 300), At: now})
+	rows := make([]SignInFailure, 0, len(buckets))
+	for _, b := range buckets {
+		rows = append(rows, SignInFailure{Bucket: truncateRunes(b, 300), At: now})
 	}
 	if err := s.db.WithContext(ctx).Create(&rows).Error; err != nil {
-		return fmt.Errorf("record sign-in failure: %w", err)
+		return nil, fmt.Errorf("record sign-in attempt: %w", err)
 	}
-	return nil
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
 }
 
 // SignInFailures counts the failures of key since the given time.
@@ -38,12 +44,13 @@ func (s *Store) SignInFailures(ctx context.Context, key string, since time.Time)
 	return n, nil
 }
 
-// ClearSignInFailures forgets the failures of key (after a good sign-in) and
-// every failure older than before.
-func (s *Store) ClearSignInFailures(ctx context.Context, key string, before time.Time) error {
-	err := s.db.WithContext(ctx).Where("bucket = ? OR at < ?", truncateRunes(key, 300), before).Delete(&SignInFailure{}).Error
+// ForgetSignInAttempts takes back the attempts ids of a good sign-in, forgets
+// the earlier failures of bucket (the account) and every row older than
+// before.
+func (s *Store) ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error {
+	err := s.db.WithContext(ctx).Where("id IN ? OR bucket = ? OR at < ?", ids, truncateRunes(bucket, 300), before).Delete(&SignInFailure{}).Error
 	if err != nil {
-		return fmt.Errorf("clear sign-in failures: %w", err)
+		return fmt.Errorf("forget sign-in attempts: %w", err)
 	}
 	return nil
 }

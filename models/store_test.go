@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,7 +183,8 @@ func TestResponseRoundTrip(t *testing.T) {
 			t.Errorf("unknown token: got %v want ErrNotFound", err)
 		}
 
-		sub, err := s.Submit(ctx, st.Response.ID)
+		resultToken := models.NewToken()
+		sub, err := s.SubmitWithResult(ctx, st.Response.ID, resultToken)
 		if err != nil || !sub.Submitted() || sub.SubmittedAt == nil {
 			t.Fatalf("submit: got %+v, %v", sub, err)
 		}
@@ -192,7 +194,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); !errors.Is(err, models.ErrSubmitted) {
 			t.Errorf("save after submit: got %v want ErrSubmitted", err)
 		}
-		byResult, err := s.ResponseByResultToken(ctx, st.ResultToken)
+		byResult, err := s.ResponseByResultToken(ctx, resultToken)
 		if err != nil || byResult.ID != st.Response.ID || byResult.Answers() != want {
 			t.Errorf("by result token: got %+v, %v", byResult, err)
 		}
@@ -396,9 +398,12 @@ func TestUsers(t *testing.T) {
 func TestDemoSeedsOnceOnEmptyDatabase(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		seeded, err := s.SeedDemo(ctx)
-		if err != nil || !seeded {
-			t.Fatalf("seed: got %v, %v", seeded, err)
+		password, err := s.SeedDemo(ctx)
+		if err != nil || password == "" {
+			t.Fatalf("seed: got %q, %v", password, err)
+		}
+		if _, err := s.Authenticate(ctx, models.DemoEmail, password); err != nil {
+			t.Errorf("demo login: %v", err)
 		}
 		teams, _ := s.Teams(ctx)
 		rounds, _ := s.Rounds(ctx)
@@ -426,7 +431,7 @@ func TestDemoSeedsOnceOnEmptyDatabase(t *testing.T) {
 			t.Errorf("demo submitted responses: got %d want a few hundred", submitted)
 		}
 		again, err := s.SeedDemo(ctx)
-		if err != nil || again {
+		if err != nil || again != "" {
 			t.Errorf("second seed: got %v, %v want no seeding", again, err)
 		}
 		teams2, _ := s.Teams(ctx)
@@ -464,4 +469,73 @@ func TestInjectedClock(t *testing.T) {
 	if err != nil || r.OpensAt == nil || !r.OpensAt.Equal(fixed) {
 		t.Errorf("opens at: got %v, %v want %v", r.OpensAt, err, fixed)
 	}
+}
+
+// TestSaveRacingSubmitKeepsTheAggregateTrue: a step saved while the same
+// response is submitted either lands before the submit and counts, or is
+// refused; the maintained aggregate always equals the stored answers.
+func TestSaveRacingSubmitKeepsTheAggregateTrue(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Race"})
+		round, err := s.OpenRound(ctx, "R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 40 {
+			st, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := models.Progress{Items: []int{0, 1, 2, 3, 4}}
+			for j := range 5 {
+				p.Answers[j] = uint8(1 + (i+j)%5)
+			}
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() { defer wg.Done(); _, _ = s.SaveProgress(ctx, st.Response.ID, p) }()
+			go func() { defer wg.Done(); _, _ = s.Submit(ctx, st.Response.ID) }()
+			wg.Wait()
+		}
+		kept, err := s.Cells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.RecomputeCells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != 1 || len(fresh) != 1 || !equalInts(kept[0].Agg.Counters(), fresh[0].Agg.Counters()) {
+			t.Errorf("aggregate drifted from the answers: kept %+v, recomputed %+v", kept, fresh)
+		}
+	})
+}
+
+func TestBrokenTokensAndNamesNeverReachTheDatabase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for _, tok := range []string{"", "\x00", "\xff\xfe", strings.Repeat("\x00", 43)} {
+			if _, err := s.TeamByInviteToken(ctx, tok); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("token %q: got %v want ErrNotFound", tok, err)
+			}
+			if _, err := s.ResponseByResumeToken(ctx, tok); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("resume %q: got %v want ErrNotFound", tok, err)
+			}
+		}
+		for _, name := range []string{"a\x00b", "bad \xff", "tab\tname"} {
+			if _, err := s.CreateTeam(ctx, models.NewTeam{Name: name}); err == nil || errors.Is(err, models.ErrConflict) {
+				t.Errorf("team name %q: got %v want a validation error", name, err)
+			}
+		}
+		// Full UTF-8 is stored and read back intact.
+		name := "Zoë's Кол-центр 🙂"
+		team, err := s.CreateTeam(ctx, models.NewTeam{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Team(ctx, team.ID)
+		if err != nil || got.Name != name {
+			t.Errorf("name round trip: got %q, %v", got.Name, err)
+		}
+	})
 }

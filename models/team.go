@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -48,6 +49,20 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// wellFormedToken reports whether s could be a token of NewToken: 43
+// URL-safe base64 characters. Anything else is not looked up at all.
+func wellFormedToken(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // CleanName trims a name and checks it is non-empty and not too long.
 func CleanName(what, name string) (string, error) {
 	name = strings.TrimSpace(name)
@@ -56,8 +71,8 @@ func CleanName(what, name string) (string, error) {
 		return "", fmt.Errorf("%s name is empty", what)
 	case utf8.RuneCountInString(name) > MaxNameLength:
 		return "", fmt.Errorf("%s name is longer than %d characters", what, MaxNameLength)
-	case !utf8.ValidString(name):
-		return "", fmt.Errorf("%s name is not valid UTF-8", what)
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return "", fmt.Errorf("%s name holds characters that are not text", what)
 	}
 	return name, nil
 }
@@ -124,7 +139,7 @@ func (s *Store) TeamByName(ctx context.Context, name string) (Team, error) {
 // an archived team's link no longer works.
 func (s *Store) TeamByInviteToken(ctx context.Context, token string) (Team, error) {
 	var t Team
-	if token == "" {
+	if !wellFormedToken(token) {
 		return Team{}, fmt.Errorf("team by invite: %w", ErrNotFound)
 	}
 	err := s.rdb.WithContext(ctx).Where("invite_token = ? AND archived_at IS NULL", token).First(&t).Error

@@ -29,6 +29,9 @@ type User struct {
 	PasswordHash string `gorm:"size:255;not null"`
 	Role         string `gorm:"size:16;not null;check:chk_users_role,role IN ('admin','leader')"`
 	Active       bool   `gorm:"not null;default:true"`
+	// SessionEpoch grows when the password changes or the account is
+	// deactivated; a session made under an older epoch no longer works.
+	SessionEpoch int64  `gorm:"not null;default:0"`
 	Teams        []Team `gorm:"many2many:user_teams;constraint:OnDelete:CASCADE"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -138,6 +138,17 @@ func (r *Round) suppress(tops []*Team) error {
 	for _, t := range r.Teams {
 		roots = append(roots, perspectiveGroup(teamID(t.ID), t.Name, t.N(), t.Perspectives))
 	}
+	// One more tree per perspective: the organization's cell over the top
+	// teams' cells, each over its child teams' cells. Without it, the
+	// organization's frontline cell minus the shown teams' frontline cells
+	// would give away a hidden team's frontline cell.
+	for _, p := range scoring.Perspectives {
+		if a, ok := r.Perspectives[p]; ok {
+			root := &scoring.Group{ID: cellID(orgID, p), Name: p, N: int(a.N)}
+			root.Children = perspectiveTree(tops, p)
+			roots = append(roots, root)
+		}
+	}
 	hidden, err := scoring.SuppressAll(roots, r.K)
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
@@ -149,6 +160,18 @@ func (r *Round) suppress(tops []*Team) error {
 		t.HiddenPerspectives = hiddenCells(hidden, teamID(t.ID))
 	}
 	return nil
+}
+
+// perspectiveTree mirrors the team tree for perspective p, with the same
+// cell ids as the teams' own perspective hierarchies.
+func perspectiveTree(ts []*Team, p string) []*scoring.Group {
+	var gs []*scoring.Group
+	for _, t := range ts {
+		if a, ok := t.Perspectives[p]; ok && a.N > 0 {
+			gs = append(gs, &scoring.Group{ID: cellID(teamID(t.ID), p), Name: t.Name, N: int(a.N), Children: perspectiveTree(t.Children, p)})
+		}
+	}
+	return gs
 }
 
 func perspectiveGroup(owner, name string, n int, cells map[string]*scoring.Aggregate) *scoring.Group {

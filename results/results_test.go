@@ -140,3 +140,39 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// TestPerspectiveCellsCannotBeSubtracted: teams A, B, C with frontline 5, 2,
+// 5 and manager 5, 6, 5. B's frontline cell (2) is hidden; the organization's
+// frontline cell (12) minus A's and C's (5 + 5) would give it away, so at
+// least one more of those must be hidden too.
+func TestPerspectiveCellsCannotBeSubtracted(t *testing.T) {
+	teams := []models.Team{team(1, "A", 0), team(2, "B", 0), team(3, "C", 0)}
+	cells := []models.Cell{
+		cell(1, "frontline", agg(5, 4)), cell(1, "manager", agg(5, 4)),
+		cell(2, "frontline", agg(2, 4)), cell(2, "manager", agg(6, 4)),
+		cell(3, "frontline", agg(5, 4)), cell(3, "manager", agg(5, 4)),
+	}
+	r, err := Build(teams, cells, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.Team(2)
+	if !b.HiddenPerspectives["frontline"] {
+		t.Fatal("B's frontline cell of 2 is shown")
+	}
+	shown := func(id uint, p string) int {
+		tm, _ := r.Team(id)
+		if tm.Hidden || tm.HiddenPerspectives[p] {
+			return -1
+		}
+		return int(tm.Perspectives[p].N)
+	}
+	orgFront := -1
+	if !r.OrgHidden && !r.HiddenPerspectives["frontline"] {
+		orgFront = int(r.Perspectives["frontline"].N)
+	}
+	a, c := shown(1, "frontline"), shown(3, "frontline")
+	if orgFront >= 0 && a >= 0 && c >= 0 {
+		t.Errorf("org frontline %d − A %d − C %d = %d reveals B's hidden cell", orgFront, a, c, orgFront-a-c)
+	}
+}

@@ -123,6 +123,8 @@ type AdminUsersPage struct {
 type AdminUserPage struct {
 	Form  UserForm
 	Flash string
+	// PasswordLink is a new set-password link, shown once.
+	PasswordLink string
 }
 
 // AuditRow is one audit event.
