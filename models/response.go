@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -45,6 +46,13 @@ type Response struct {
 	ResumeTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_resume"`
 	ResultTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_result"`
 	AnswerColumns     `gorm:"embedded"`
+	// ExportCells keeps the response's cells of responses.csv, from
+	// perspective to straightlined, written by Submit (see
+	// export.StoredResponseCells): a submitted response never changes, so
+	// the export copies them instead of formatting 25 answers per row. It is
+	// empty, or NULL in rows older than the column, until submit; the export
+	// then formats the response afresh.
+	ExportCells string `gorm:"type:text"`
 }
 
 // Submitted reports whether the response has been submitted.
@@ -227,7 +235,8 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Respon
 
 // Submit marks an in-progress response submitted, in the open round only, and
 // folds its answers into the maintained aggregate of its cell in the same
-// transaction. Of two concurrent submits exactly one wins; the other gets
+// transaction; it also keeps the response's cells of responses.csv ready
+// (ExportCells). Of two concurrent submits exactly one wins; the other gets
 // ErrSubmitted, as does any later one.
 func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 	var r Response
@@ -246,15 +255,16 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 			return ErrRoundClosed
 		}
 		now := s.Now()
+		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, r.Answers())
 		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).
-			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now})
+			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now, "export_cells": cells})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return ErrSubmitted
 		}
-		r.Status, r.SubmittedAt = StatusSubmitted, &now
+		r.Status, r.SubmittedAt, r.ExportCells = StatusSubmitted, &now, cells
 		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
 	if err != nil {
