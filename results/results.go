@@ -190,3 +190,14 @@ func (r *Round) parent(t *Team) *Team {
 	}
 	return r.byID[*t.ParentID]
 }
+
+// ResponseRate is the team's submitted responses as a percentage of its
+// headcount. A team's headcount counts everyone in it, its sub-teams
+// included, so the rate compares it with the roll-up. It is not defined when
+// the headcount is unknown or zero.
+func (t *Team) ResponseRate() (float64, bool) {
+	if t.Headcount == nil || *t.Headcount <= 0 {
+		return 0, false
+	}
+	return float64(t.N()) / float64(*t.Headcount) * 100, true
+}
