@@ -294,8 +294,8 @@ func encodeTeams(w *export.Writer, teams []models.Team) map[uint][]byte {
 	return cells
 }
 
-// roundResults builds the round's results under the anonymity rules.
-func (s *Server) roundResults(ctx context.Context, es ExportStore, roundID uint) (*results.Round, error) {
+// exportResults builds the round's results under the anonymity rules.
+func (s *Server) exportResults(ctx context.Context, es ExportStore, roundID uint) (*results.Round, error) {
 	teams, err := es.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -326,7 +326,7 @@ func (s *Server) exportTeams(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.roundResults(c.Request().Context(), es, opt.round.ID)
+	res, err := s.exportResults(c.Request().Context(), es, opt.round.ID)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (s *Server) exportOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.roundResults(c.Request().Context(), es, opt.round.ID)
+	res, err := s.exportResults(c.Request().Context(), es, opt.round.ID)
 	if err != nil {
 		return err
 	}
