@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -66,6 +67,9 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 	e.Use(s.loadViewer)
 	e.Use(withViewContext)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+		// A CSV export streams for as long as the file takes; it stops when
+		// the client goes away and has a write deadline of its own.
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/export/") },
 		Timeout: 30 * time.Second,
 		ErrorHandler: func(err error, c echo.Context) error {
 			if errors.Is(err, context.DeadlineExceeded) {

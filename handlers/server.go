@@ -23,6 +23,7 @@ type Store interface {
 	SurveyStore
 	AuthStore
 	AdminStore
+	ExportStore
 }
 
 // Server holds the handlers' dependencies.
@@ -80,6 +81,11 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/readyz", Public, s.readyz},
 		{http.MethodGet, "/api/v1/instrument", Public, s.instrument},
 		{http.MethodGet, "/static/*", Public, staticHandler()},
+
+		{http.MethodGet, "/export/responses.csv", Admin, s.exportResponses},
+		{http.MethodGet, "/export/teams.csv", Leader, s.exportTeams},
+		{http.MethodGet, "/export/organization.csv", Leader, s.exportOrganization},
+		{http.MethodGet, "/export/codebook.csv", Leader, s.exportCodebook},
 
 		{http.MethodGet, "/t/:token", Public, s.surveyWelcome},
 		{http.MethodPost, "/t/:token", Public, s.surveyStart},

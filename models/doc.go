@@ -20,6 +20,20 @@
 // team and perspective, updated in the transaction that submits a response), so
 // raw-answer scans matter mostly for the export.
 //
+// # Export cells: responses.csv kept ready at submit
+//
+// Submit also writes the response's cells of responses.csv, from perspective
+// to straightlined (about 130 bytes), into Response.ExportCells: a submitted
+// response never changes, so neither do they. The export then reads four
+// columns per row instead of 29 and formats nothing. Over 1,000,000 responses
+// on this machine, written to nowhere: 2.0 s with the kept cells, 4.7 s with
+// the 25 answers concatenated by SQLite and scored in Go, 7.0 s reading the
+// 25 answer columns (mattn/go-sqlite3 pays a cgo call per column); the
+// sqlite3 command line took 3.6 s for the raw columns. The price is about
+// 130 MB of disk per million responses. Rows without current cells (older
+// than the column, or kept in an older format) are formatted afresh at export
+// time, so the cells are a cache, never the truth: the answer columns are.
+//
 // # Connections: one writer, many readers
 //
 // SQLite allows one writer at a time. A pool of 64 connections all writing

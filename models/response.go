@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -46,6 +47,13 @@ type Response struct {
 	ResumeTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_resume"`
 	ResultTokenHash   string `gorm:"size:64;not null;uniqueIndex:idx_responses_result"`
 	AnswerColumns     `gorm:"embedded"`
+	// ExportCells keeps the response's cells of responses.csv, from
+	// perspective to straightlined, written by Submit (see
+	// export.StoredResponseCells): a submitted response never changes, so
+	// the export copies them instead of formatting 25 answers per row. It is
+	// empty, or NULL in rows older than the column, until submit; the export
+	// then formats the response afresh.
+	ExportCells string `gorm:"type:text"`
 }
 
 // Submitted reports whether the response has been submitted.
@@ -236,8 +244,9 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 }
 
 // SubmitWithResult marks an in-progress response submitted, in the open
-// round only, stores the hash of its result token, and folds its answers into
-// the maintained aggregate of its cell in the same transaction. The row is
+// round only, stores the hash of its result token and the response's cells of
+// responses.csv (ExportCells), and folds its answers into the maintained
+// aggregate of its cell in the same transaction. The row is
 // locked first, so a step saved at the same moment either lands before the
 // submit (and counts) or is refused. Of two concurrent submits exactly one
 // wins; the other gets ErrSubmitted, as does any later one.
@@ -258,15 +267,17 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 			return ErrRoundClosed
 		}
 		now := s.Now()
+		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, r.Answers())
 		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).
-			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now, "result_token_hash": HashToken(resultToken)})
+			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now,
+				"result_token_hash": HashToken(resultToken), "export_cells": cells})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return ErrSubmitted
 		}
-		r.Status, r.SubmittedAt = StatusSubmitted, &now
+		r.Status, r.SubmittedAt, r.ExportCells = StatusSubmitted, &now, cells
 		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
 	if err != nil {

@@ -856,7 +856,7 @@ func AdminRounds(p AdminRoundsPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = DownloadLinks(r.ID, true).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = ExportLinks(r.ID, true).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -1,0 +1,85 @@
+package export
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/icare-hr/icare/scoring"
+)
+
+// ResponseCells writes the cells of responses.csv from perspective to
+// straightlined for one submitted response: the perspective, the instrument
+// version, submitted_at in RFC 3339 UTC to the second, the 25 raw answers
+// (not reverse-scored; empty when skipped), the five key scores and the
+// ICARE index of scoring.ScoreResponse with 2 decimals (empty when
+// missing), and the straight-lining flag.
+func (w *Writer) ResponseCells(perspective, version string, submittedAt time.Time, a scoring.Answers) {
+	w.Text(perspective)
+	w.Text(version)
+	w.sep()
+	w.buf = submittedAt.UTC().AppendFormat(w.buf, time.RFC3339)
+	for _, v := range a {
+		w.sep()
+		if v >= scoring.ScaleMin && v <= scoring.ScaleMax {
+			w.buf = append(w.buf, '0'+v)
+		}
+	}
+	sc := scoring.ScoreResponse(a)
+	for _, d := range sc.Dims {
+		w.Score(d)
+	}
+	w.Score(sc.Index)
+	w.Bool(sc.Straightlined)
+}
+
+// cellsVersion prefixes stored response cells. Change it whenever
+// ResponseCells changes what it writes: stored cells with another prefix are
+// then passed over, and those responses are formatted afresh from their
+// answers.
+const cellsVersion = "v1:"
+
+// StoredResponseCells returns what the Store keeps with a response when it
+// is submitted, so that responses.csv can copy its cells instead of reading
+// and formatting 25 answer columns: the cells ResponseCells writes with a
+// comma, behind a format version. A submitted response never changes, so
+// neither do its cells; the team and round names, which can, are not among
+// them.
+//
+// It returns "" when the cells could not be moved to a semicolon file by
+// swapping delimiters — a quoted cell, or a semicolon inside one — which
+// icare's own perspectives and instrument versions never cause; such a
+// response is then formatted afresh at export time.
+func StoredResponseCells(perspective, version string, submittedAt time.Time, a scoring.Answers) string {
+	w := &Writer{comma: Comma, buf: []byte(cellsVersion)}
+	w.ResponseCells(perspective, version, submittedAt, a)
+	if bytes.ContainsAny(w.buf, `";`) {
+		return ""
+	}
+	return string(w.buf)
+}
+
+// StoredCells returns the cells kept by StoredResponseCells without their
+// version prefix, and false when stored is empty or of another version.
+func StoredCells(stored []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(stored, []byte(cellsVersion)) {
+		return nil, false
+	}
+	return stored[len(cellsVersion):], true
+}
+
+// StoredCells writes cells returned by the package function StoredCells,
+// swapping their commas for the Writer's delimiter. StoredResponseCells keeps
+// only cells without quotes or semicolons, so every comma in them separates
+// two cells and the swap gives what ResponseCells would write.
+func (w *Writer) StoredCells(cells []byte) {
+	w.sep()
+	start := len(w.buf)
+	w.buf = append(w.buf, cells...)
+	if w.comma != Comma {
+		for i, c := range w.buf[start:] {
+			if c == Comma {
+				w.buf[start+i] = w.comma
+			}
+		}
+	}
+}

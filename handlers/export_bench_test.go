@@ -1,0 +1,269 @@
+package handlers
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/icare-hr/icare/export"
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// The benchmark of responses.csv against the sqlite3 command line lives in
+// scripts/bench-export.sh. It runs the two tests below, which skip unless
+// ICARE_EXPORT_BENCH_DB names a database file, so that go test ./... stays
+// quick: TestExportBenchSeed builds the database once and
+// TestExportBenchExport, in a process of its own under /usr/bin/time -v,
+// exports it through the real handler.
+
+// benchComments are the comments of seeded responses: plain, and with the
+// delimiters, quotes and line breaks that make a CSV writer quote.
+var benchComments = []string{
+	"More time with customers and fewer handovers between teams.",
+	`Stop saying "not my department", please.`,
+	"Answer the phone faster, even if only to say when we will call back.",
+	"Training on the new system; we lose time on every order.\nAnd the old one is still needed.",
+	"=The cafeteria, honestly",
+}
+
+// seededResponse is response i of a seeded round, the same on every call.
+func seededResponse(i int, teams []uint) (team uint, persp string, at time.Time, a scoring.Answers, comment string) {
+	rng := rand.New(rand.NewPCG(uint64(i), 0x1ca4e))
+	team = teams[rng.IntN(len(teams))]
+	persp = scoring.Perspectives[rng.IntN(len(scoring.Perspectives))]
+	at = time.Date(2027, 1, 11, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*1700*time.Millisecond + 250*time.Millisecond)
+	level := 1 + rng.IntN(5)
+	for j := range a {
+		if rng.IntN(40) == 0 {
+			continue // skipped
+		}
+		a[j] = uint8(min(5, max(1, level+rng.IntN(3)-1)))
+	}
+	if rng.IntN(10) < 3 {
+		comment = benchComments[rng.IntN(len(benchComments))]
+	}
+	return team, persp, at, a, comment
+}
+
+// seedRound builds a SQLite database at path with nTeams teams (a tenth of
+// them under a parent), one open round named "2027 Q1" and n submitted
+// responses written with plain SQL in one transaction — about 30 s for a
+// million. Each row keeps its export cells as Submit would, except every
+// forgetEvery-th (none when 0), which is left as a row from before the
+// column. The maintained aggregates are not written: the database is for
+// responses.csv only. It returns the round and the team ids in order.
+func seedRound(tb testing.TB, path string, n, nTeams, forgetEvery int) (models.Round, []uint) {
+	tb.Helper()
+	ctx := context.Background()
+	store, err := models.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	var ids []uint
+	for i := range nTeams {
+		nt := models.NewTeam{Name: fmt.Sprintf("Team %04d", i+1)}
+		if i%10 != 0 && len(ids) > 0 {
+			parent := ids[i/10*10]
+			nt.ParentID = &parent
+		}
+		tm, err := store.CreateTeam(ctx, nt)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ids = append(ids, tm.ID)
+	}
+	round, err := store.OpenRound(ctx, "2027 Q1")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=OFF")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	cols := "round_id, team_id, perspective, instrument_version, status, started_at, updated_at, submitted_at, comment, " +
+		"resume_token_hash, result_token_hash, export_cells, " + strings.Join(models.AnswerColumnNames[:], ", ")
+	stmt, err := tx.Prepare("INSERT INTO responses (" + cols + ") VALUES (" + strings.Repeat("?, ", 11+scoring.NumItems) + "?)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	args := make([]any, 12+scoring.NumItems)
+	for i := 1; i <= n; i++ {
+		team, persp, at, a, comment := seededResponse(i, ids)
+		var cells any = export.StoredResponseCells(persp, scoring.Version, at, a)
+		if forgetEvery > 0 && i%forgetEvery == 0 {
+			cells = nil
+		}
+		copy(args, []any{round.ID, team, persp, scoring.Version, models.StatusSubmitted, at, at, at, comment,
+			fmt.Sprintf("%064x", i), fmt.Sprintf("r%063x", i), cells})
+		for j, v := range a {
+			args[12+j] = nil
+			if v != 0 {
+				args[12+j] = int(v)
+			}
+		}
+		if _, err := stmt.Exec(args...); err != nil {
+			tb.Fatalf("insert response %d: %v", i, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	return round, ids
+}
+
+// TestResponsesCSVManyBatches exports a round of several batches in which
+// some rows have no kept cells, and wants the very bytes that formatting
+// every response afresh gives.
+func TestResponsesCSVManyBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 12,345 responses")
+	}
+	const n = 2*exportBatch + 2345
+	path := t.TempDir() + "/icare.db"
+	round, teams := seedRound(t, path, n, 25, 997)
+	store, err := models.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	a := newExportAppOver(t, store, nil)
+	a.signIn("admin", models.RoleAdmin)
+	got := a.download("admin", "/export/responses.csv?delimiter=semicolon")
+
+	all, err := store.Teams(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[uint]models.Team{}
+	for _, tm := range all {
+		byID[tm.ID] = tm
+	}
+	var want strings.Builder
+	w, _ := export.NewWriter(&want, export.Semicolon)
+	_ = w.Header(export.ResponseColumns())
+	for i := 1; i <= n; i++ {
+		team, persp, at, ans, comment := seededResponse(i, teams)
+		w.Int(int64(i))
+		w.Text(round.Name)
+		w.Text(byID[team].Name)
+		w.Text(export.TeamPath(models.TeamPath(byID, team)))
+		w.ResponseCells(persp, scoring.Version, at, ans)
+		w.Text(comment)
+		_ = w.EndRow()
+	}
+	_ = w.Flush()
+	if string(got) != want.String() {
+		g, wa := string(got), want.String()
+		i := 0
+		for i < len(g) && i < len(wa) && g[i] == wa[i] {
+			i++
+		}
+		t.Fatalf("export of %d responses differs from fresh formatting at byte %d of %d:\n got %.120q\nwant %.120q", n, i, len(wa), g[i:], wa[i:])
+	}
+}
+
+// fileResponse is an http.ResponseWriter that streams the body into a file
+// and notes when the first byte came.
+type fileResponse struct {
+	header http.Header
+	f      *os.File
+	status int
+	first  time.Time
+	bytes  int64
+}
+
+func (r *fileResponse) Header() http.Header { return r.header }
+func (r *fileResponse) WriteHeader(s int)   { r.status = s }
+func (r *fileResponse) Flush()              {}
+func (r *fileResponse) Write(b []byte) (int, error) {
+	if r.first.IsZero() {
+		r.first = time.Now()
+	}
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.bytes += int64(len(b))
+	return r.f.Write(b)
+}
+
+// TestExportBenchSeed builds the benchmark database at ICARE_EXPORT_BENCH_DB
+// with ICARE_EXPORT_BENCH_N responses (1,000,000 by default) over 1,000
+// teams, unless the file exists.
+func TestExportBenchSeed(t *testing.T) {
+	path := os.Getenv("ICARE_EXPORT_BENCH_DB")
+	if path == "" {
+		t.Skip("set ICARE_EXPORT_BENCH_DB to build the export benchmark's database (scripts/bench-export.sh)")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Skipf("%s exists", path)
+	}
+	n := 1_000_000
+	if s := os.Getenv("ICARE_EXPORT_BENCH_N"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			t.Fatalf("ICARE_EXPORT_BENCH_N=%q: %v", s, err)
+		}
+	}
+	start := time.Now()
+	seedRound(t, path, n, 1000, 0)
+	t.Logf("seeded %d responses in %v", n, time.Since(start).Round(time.Millisecond))
+}
+
+// TestExportBenchExport exports the benchmark database's round through the
+// real handler and middleware into ICARE_EXPORT_BENCH_OUT (/dev/null by
+// default) and prints the time to the first byte and to the last.
+func TestExportBenchExport(t *testing.T) {
+	path := os.Getenv("ICARE_EXPORT_BENCH_DB")
+	if path == "" {
+		t.Skip("set ICARE_EXPORT_BENCH_DB to run the export benchmark (scripts/bench-export.sh)")
+	}
+	out := os.Getenv("ICARE_EXPORT_BENCH_OUT")
+	if out == "" {
+		out = os.DevNull
+	}
+	store, err := models.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	a := newExportAppOver(t, store, nil)
+	a.signIn("admin", models.RoleAdmin)
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rw := &fileResponse{header: http.Header{}, f: f}
+	req := httptest.NewRequest(http.MethodGet, "/export/responses.csv", nil)
+	req.Header.Set(viewerHeader, "admin")
+	start := time.Now()
+	a.e.ServeHTTP(rw, req)
+	total := time.Since(start)
+	if rw.status != http.StatusOK {
+		t.Fatalf("status %d", rw.status)
+	}
+	if err := f.Sync(); err != nil && out != os.DevNull {
+		t.Fatal(err)
+	}
+	fmt.Printf("icare export: %d bytes, first byte after %v, done in %.3f s\n",
+		rw.bytes, rw.first.Sub(start).Round(time.Microsecond), total.Seconds())
+}

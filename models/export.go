@@ -1,0 +1,155 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/icare-hr/icare/export"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// ExportRow is one submitted response as responses.csv needs it. Either
+// Cells holds the cells kept at submit (from perspective to straightlined,
+// comma-separated, see export.StoredResponseCells), or Cells is nil and
+// Perspective, InstrumentVersion, SubmittedAt and Answers are set so the
+// cells can be formatted afresh.
+type ExportRow struct {
+	ID      uint64
+	TeamID  uint
+	Comment []byte
+	Cells   []byte
+
+	Perspective       string
+	InstrumentVersion string
+	SubmittedAt       time.Time
+	Answers           scoring.Answers
+}
+
+// ExportResponses reads the next batch of a round's submitted responses for
+// the CSV export: at most limit rows with an id above after, in id order (a
+// keyset, so every batch is one short index range however far the export
+// has come). It calls fn for each row and returns how many it read, so fewer
+// than limit means the round is done. The byte slices of a row are valid only
+// while fn runs.
+//
+// The query selects four columns: the id, the team, the cells kept at submit
+// and the comment. Rows without usable kept cells (submitted before the
+// column existed, or kept in an older format) are read again in full, and
+// their cells formatted afresh by the caller.
+//
+// On SQLite, ctx is checked before the query but the query itself runs
+// without cancellation: mattn/go-sqlite3 watches a cancellable context with
+// a goroutine on every row, which more than doubles the cost of a long read
+// (PERFORMANCE.md), while one batch takes milliseconds. Callers stop between
+// batches when ctx is done.
+func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*ExportRow) error) (int, error) {
+	if limit < 1 {
+		return 0, fmt.Errorf("export responses of round %d: batch size %d, want at least 1", roundID, limit)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("export responses of round %d: %w", roundID, err)
+	}
+	qctx := ctx
+	if s.engine == "sqlite" {
+		qctx = context.WithoutCancel(ctx)
+	}
+	rows, err := s.rdb.WithContext(qctx).Raw(
+		"SELECT id, team_id, export_cells, comment FROM responses WHERE round_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
+		roundID, StatusSubmitted, after, limit).Rows()
+	if err != nil {
+		return 0, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
+	}
+	defer rows.Close()
+
+	// The batch is copied into one buffer before fn sees it, so that rows
+	// needing a second read can get it without holding two connections.
+	sc := exportScratchPool.Get().(*exportScratch)
+	defer sc.release()
+	sc.rows, sc.buf, sc.missing = sc.rows[:0], sc.buf[:0], sc.missing[:0]
+	var (
+		id, team       int64 // database/sql converts into int64 without a detour through text
+		cells, comment sql.RawBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &team, &cells, &comment); err != nil {
+			return 0, fmt.Errorf("export responses of round %d: read row: %w", roundID, err)
+		}
+		sp := exportSpan{id: uint64(id), team: uint(team)}
+		if kept, ok := export.StoredCells(cells); ok {
+			sp.kept = true
+			sp.cells[0] = len(sc.buf)
+			sc.buf = append(sc.buf, kept...)
+			sp.cells[1] = len(sc.buf)
+		} else {
+			sc.missing = append(sc.missing, sp.id)
+		}
+		sp.comment[0] = len(sc.buf)
+		sc.buf = append(sc.buf, comment...)
+		sp.comment[1] = len(sc.buf)
+		sc.rows = append(sc.rows, sp)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, fmt.Errorf("export responses of round %d: %w", roundID, err)
+	}
+
+	full := map[uint64]*Response{}
+	if len(sc.missing) > 0 {
+		var rs []Response
+		if err := s.rdb.WithContext(qctx).Where("id IN ?", sc.missing).Find(&rs).Error; err != nil {
+			return 0, fmt.Errorf("export responses of round %d: read %d responses in full: %w", roundID, len(sc.missing), err)
+		}
+		for i := range rs {
+			full[rs[i].ID] = &rs[i]
+		}
+	}
+	for _, sp := range sc.rows {
+		r := ExportRow{ID: sp.id, TeamID: sp.team, Comment: sc.buf[sp.comment[0]:sp.comment[1]:sp.comment[1]]}
+		if sp.kept {
+			r.Cells = sc.buf[sp.cells[0]:sp.cells[1]:sp.cells[1]]
+		} else if f, ok := full[r.ID]; ok {
+			r.Perspective, r.InstrumentVersion, r.Answers = f.Perspective, f.InstrumentVersion, f.Answers()
+			if f.SubmittedAt != nil {
+				r.SubmittedAt = *f.SubmittedAt
+			}
+		} else {
+			return 0, fmt.Errorf("export responses of round %d: response %d vanished while being read", roundID, r.ID)
+		}
+		if err := fn(&r); err != nil {
+			return 0, err
+		}
+	}
+	return len(sc.rows), nil
+}
+
+// exportSpan is one row of a batch: where its kept cells (when kept) and its
+// comment sit in the batch's buffer.
+type exportSpan struct {
+	id             uint64
+	team           uint
+	kept           bool
+	cells, comment [2]int
+}
+
+// exportScratch is the memory of one batch, reused by the next, so that a
+// long export allocates next to nothing per batch.
+type exportScratch struct {
+	rows    []exportSpan
+	buf     []byte
+	missing []uint64
+}
+
+var exportScratchPool = sync.Pool{New: func() any { return new(exportScratch) }}
+
+// release returns the scratch to the pool unless a huge batch made it too big
+// to keep.
+func (sc *exportScratch) release() {
+	if cap(sc.buf) <= 16<<20 {
+		exportScratchPool.Put(sc)
+	}
+}
