@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/scoring"
-	"github.com/icare-hr/icare/views"
 )
 
 // healthz answers while the process is up.
@@ -31,12 +30,4 @@ func (s *Server) readyz(c echo.Context) error {
 func (s *Server) instrument(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, scoring.V1())
-}
-
-// home is the front page: what icare is and where to go.
-func (s *Server) home(c echo.Context) error {
-	if viewerOf(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/home")
-	}
-	return render(c, http.StatusOK, views.Home())
 }

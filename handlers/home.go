@@ -13,6 +13,14 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
+// home is the front page: what icare is and where to go.
+func (s *Server) home(c echo.Context) error {
+	if viewerOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/home")
+	}
+	return render(c, http.StatusOK, views.Home())
+}
+
 // leaderHome is GET /home: the open (or latest) round, the teams the viewer
 // may see with their responses so far — counts show even under k, scores
 // never — and the exports.

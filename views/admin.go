@@ -132,15 +132,13 @@ type AuditRow struct {
 	At, Actor, Action, Detail string
 }
 
-func formatTime(t *time.Time) string {
+// FormatTime shows a time to people, in UTC; "" for none.
+func FormatTime(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
-
-// FormatTime shows a time to people, in UTC.
-func FormatTime(t *time.Time) string { return formatTime(t) }
 
 func uitoa(v uint) string { return strconv.FormatUint(uint64(v), 10) }
 
