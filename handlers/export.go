@@ -24,7 +24,7 @@ type ExportStore interface {
 	Round(ctx context.Context, id uint) (models.Round, error)
 	DefaultRound(ctx context.Context) (models.Round, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)
-	ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*models.ExportRow) error) (int, error)
+	ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*models.ExportRow) error) (more bool, err error)
 }
 
 var _ ExportStore = (*models.Store)(nil)
@@ -182,14 +182,16 @@ func flushCSV(c echo.Context, w *export.Writer) error {
 }
 
 // streamFailed ends a download that failed after its first bytes. A client
-// that went away is no fault and is not logged as one. Otherwise the
-// connection is cut, where the server allows it, so the client sees an
-// interrupted download instead of a file that merely looks complete; the
-// error is returned for the error handler to log.
-func streamFailed(c echo.Context, err error) error {
+// that went away is no fault and is not logged as one. Otherwise the error is
+// logged here (the response has started, so the error handler stays quiet)
+// and the connection is cut, where the server allows it, so the client sees
+// an interrupted download instead of a file that merely looks complete.
+func (s *Server) streamFailed(c echo.Context, err error) error {
 	if c.Request().Context().Err() != nil {
 		return nil
 	}
+	s.log.Error("download failed after it started", "uri", c.Request().RequestURI,
+		"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	if conn, _, herr := http.NewResponseController(c.Response()).Hijack(); herr == nil {
 		_ = conn.Close()
 	}
@@ -217,10 +219,10 @@ func (s *Server) exportResponses(c echo.Context) error {
 	roundCell := w.Encode(opt.round.Name)
 	teamCells := encodeTeams(w, teams)
 	if err := w.Header(export.ResponseColumns()); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	if err := flushCSV(c, w); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	var after uint64
 	row := func(r *models.ExportRow) error {
@@ -249,14 +251,14 @@ func (s *Server) exportResponses(c echo.Context) error {
 		return w.EndRow()
 	}
 	for {
-		n, err := es.ExportResponses(ctx, opt.round.ID, after, exportBatch, row)
+		more, err := es.ExportResponses(ctx, opt.round.ID, after, exportBatch, row)
 		if err != nil {
-			return streamFailed(c, fmt.Errorf("export responses.csv of round %d: %w", opt.round.ID, err))
+			return s.streamFailed(c, fmt.Errorf("export responses.csv of round %d: %w", opt.round.ID, err))
 		}
 		if err := flushCSV(c, w); err != nil {
-			return streamFailed(c, err)
+			return s.streamFailed(c, err)
 		}
-		if n < exportBatch {
+		if !more {
 			return nil
 		}
 	}
@@ -301,7 +303,7 @@ func (s *Server) exportTeams(c echo.Context) error {
 	}
 	roundCell := w.Encode(opt.round.Name)
 	if err := w.Header(export.TeamColumns()); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	scoreCells := len(export.TeamColumns()) - 7
 	for _, t := range res.Teams {
@@ -322,13 +324,15 @@ func (s *Server) exportTeams(c echo.Context) error {
 		} else {
 			w.Empty()
 		}
-		w.Bool(t.Hidden)
-		if t.Hidden {
+		p, shown := res.TeamProfile(t)
+		w.Bool(!shown)
+		if !shown {
 			for range scoreCells {
 				w.Empty()
 			}
 		} else {
-			p := t.Rollup.Profile()
+			// A key (or the index) too few members answered is empty even
+			// in a shown team's row: results masks it.
 			for k := range scoring.NumKeys {
 				w.Score(p.Keys[k].Mean)
 			}
@@ -340,11 +344,11 @@ func (s *Server) exportTeams(c echo.Context) error {
 			w.Text(export.KeyWord(p.Weakest))
 		}
 		if err := w.EndRow(); err != nil {
-			return streamFailed(c, err)
+			return s.streamFailed(c, err)
 		}
 	}
 	if err := flushCSV(c, w); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	return nil
 }
@@ -370,13 +374,13 @@ func (s *Server) exportOrganization(c echo.Context) error {
 	}
 	roundCell := w.Encode(opt.round.Name)
 	if err := w.Header(export.OrganizationColumns()); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
-	p := res.Org.Profile()
+	p, shown := res.OrgProfile()
 	row := func(key string, st scoring.Stats, favorable, alpha scoring.Value) error {
 		w.Encoded(roundCell)
 		w.Text(key)
-		if res.OrgHidden {
+		if !shown {
 			for range len(export.OrganizationColumns()) - 2 {
 				w.Empty()
 			}
@@ -394,14 +398,14 @@ func (s *Server) exportOrganization(c echo.Context) error {
 	for k, slug := range scoring.KeySlugs() {
 		ks := p.Keys[k]
 		if err := row(slug, ks.Stats, ks.FavorablePct, ks.Alpha); err != nil {
-			return streamFailed(c, err)
+			return s.streamFailed(c, err)
 		}
 	}
 	if err := row(export.IndexKey, p.Index, scoring.Value{}, scoring.Value{}); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	if err := flushCSV(c, w); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	return nil
 }
@@ -422,7 +426,7 @@ func (s *Server) exportCodebook(c echo.Context) error {
 		return err
 	}
 	if err := w.Header(export.CodebookColumns()); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	in := scoring.V1()
 	for _, d := range in.Dimensions {
@@ -433,12 +437,12 @@ func (s *Server) exportCodebook(c echo.Context) error {
 			w.Bool(it.Reverse)
 			w.Text(in.Version)
 			if err := w.EndRow(); err != nil {
-				return streamFailed(c, err)
+				return s.streamFailed(c, err)
 			}
 		}
 	}
 	if err := flushCSV(c, w); err != nil {
-		return streamFailed(c, err)
+		return s.streamFailed(c, err)
 	}
 	return nil
 }

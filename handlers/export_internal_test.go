@@ -354,8 +354,8 @@ func TestSlugify(t *testing.T) {
 // in the middle of a download would.
 type brokenExports struct{ *models.Store }
 
-func (brokenExports) ExportResponses(context.Context, uint, uint64, int, func(*models.ExportRow) error) (int, error) {
-	return 0, errors.New("disk unreadable")
+func (brokenExports) ExportResponses(context.Context, uint, uint64, int, func(*models.ExportRow) error) (bool, error) {
+	return false, errors.New("disk unreadable")
 }
 
 // TestInterruptedDownloadIsNotAFile: when reading fails after the header row
@@ -388,9 +388,9 @@ func TestInterruptedDownloadIsNotAFile(t *testing.T) {
 // deadlineCheck refuses to read when the request carries a deadline.
 type deadlineCheck struct{ *models.Store }
 
-func (d deadlineCheck) ExportResponses(ctx context.Context, round uint, after uint64, limit int, fn func(*models.ExportRow) error) (int, error) {
+func (d deadlineCheck) ExportResponses(ctx context.Context, round uint, after uint64, limit int, fn func(*models.ExportRow) error) (bool, error) {
 	if dl, ok := ctx.Deadline(); ok {
-		return 0, errors.New("the export would be cut off at " + dl.String())
+		return false, errors.New("the export would be cut off at " + dl.String())
 	}
 	return d.Store.ExportResponses(ctx, round, after, limit, fn)
 }

@@ -42,11 +42,10 @@ func (s *Server) leaderHome(c echo.Context) error {
 		return err
 	}
 	page.RoundID, page.RoundName, page.RoundOpen = round.ID, round.Name, round.Status == models.RoundOpen
-	page.OrgN, page.OrgShown = int(res.Org.N), !res.OrgHidden
-	if page.OrgShown {
-		if idx := res.Org.Profile().Index.Mean; idx.OK {
-			page.OrgIndex = strconv.FormatFloat(idx.V, 'f', 1, 64)
-		}
+	org, shown := res.OrgProfile()
+	page.OrgN, page.OrgShown = int(res.Org.N), shown
+	if idx := org.Index.Mean; shown && idx.OK {
+		page.OrgIndex = strconv.FormatFloat(idx.V, 'f', 1, 64)
 	}
 	for _, t := range res.Teams {
 		if v.Sees(t.ID) {

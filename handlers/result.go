@@ -45,21 +45,23 @@ func (s *Server) result(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return render(c, http.StatusOK, views.Result(resultPage(r, round, team, s.cfg.MinGroup, s.cfg.BaseURL+"/r/"+token)))
+	return render(c, http.StatusOK, views.Result(resultPage(r, round, res, team, s.cfg.MinGroup, s.cfg.BaseURL+"/r/"+token)))
 }
 
 // resultPage is the view model of the personal result page: the
 // respondent's scores, and the team's only when team.Hidden is false.
-func resultPage(r models.Response, round models.Round, team *results.Team, minGroup int, resultURL string) views.ResultPage {
+func resultPage(r models.Response, round models.Round, res *results.Round, team *results.Team, minGroup int, resultURL string) views.ResultPage {
 	own := scoring.ScoreResponse(r.Answers())
 	p := views.ResultPage{
 		TeamName: team.Name, RoundName: round.Name, MinGroup: minGroup, ResultURL: resultURL,
 		Index: own.Index.V, IndexOK: own.Index.OK, Strongest: own.Strongest, Grow: own.Weakest,
-		Answered: r.Answers().Answered(), Submitted: r.Submitted(), TeamShown: !team.Hidden,
+		Answered: r.Answers().Answered(), Submitted: r.Submitted(),
 	}
-	var teamProfile scoring.GroupProfile
+	// The team's profile as the anonymity rules let it be seen: a key (or
+	// the index) that too few of its members answered stays out.
+	teamProfile, shown := res.TeamProfile(team)
+	p.TeamShown = shown
 	if p.TeamShown {
-		teamProfile = team.Rollup.Profile()
 		p.TeamN = teamProfile.N
 		p.TeamIndex, p.TeamIdxOK = teamProfile.Index.Mean.V, teamProfile.Index.Mean.OK
 	}

@@ -31,9 +31,10 @@ type ExportRow struct {
 // ExportResponses reads the next batch of a round's submitted responses for
 // the CSV export: at most limit rows with an id above after, in id order (a
 // keyset, so every batch is one short index range however far the export
-// has come). It calls fn for each row and returns how many it read, so fewer
-// than limit means the round is done. The byte slices of a row are valid only
-// while fn runs.
+// has come). It calls fn for each row and reports whether more rows may
+// follow. A batch also ends early once it holds maxBatchBytes of comments and
+// cells, so that memory stays flat however long the comments are. The byte
+// slices of a row are valid only while fn runs.
 //
 // The query selects four columns: the id, the team, the cells kept at submit
 // and the comment. Rows without usable kept cells (submitted before the
@@ -45,12 +46,12 @@ type ExportRow struct {
 // a goroutine on every row, which more than doubles the cost of a long read
 // (PERFORMANCE.md), while one batch takes milliseconds. Callers stop between
 // batches when ctx is done.
-func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*ExportRow) error) (int, error) {
+func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*ExportRow) error) (more bool, err error) {
 	if limit < 1 {
-		return 0, fmt.Errorf("export responses of round %d: batch size %d, want at least 1", roundID, limit)
+		return false, fmt.Errorf("export responses of round %d: batch size %d, want at least 1", roundID, limit)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("export responses of round %d: %w", roundID, err)
+		return false, fmt.Errorf("export responses of round %d: %w", roundID, err)
 	}
 	qctx := ctx
 	if s.engine == "sqlite" {
@@ -60,7 +61,7 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 		"SELECT id, team_id, export_cells, comment FROM responses WHERE round_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
 		roundID, StatusSubmitted, after, limit).Rows()
 	if err != nil {
-		return 0, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
+		return false, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
 	}
 	defer rows.Close()
 
@@ -73,9 +74,10 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 		id, team       int64 // database/sql converts into int64 without a detour through text
 		cells, comment sql.RawBytes
 	)
-	for rows.Next() {
+	full := false // the batch reached maxBatchBytes
+	for !full && rows.Next() {
 		if err := rows.Scan(&id, &team, &cells, &comment); err != nil {
-			return 0, fmt.Errorf("export responses of round %d: read row: %w", roundID, err)
+			return false, fmt.Errorf("export responses of round %d: read row: %w", roundID, err)
 		}
 		sp := exportSpan{id: uint64(id), team: uint(team)}
 		if kept, ok := export.StoredCells(cells); ok {
@@ -90,42 +92,48 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 		sc.buf = append(sc.buf, comment...)
 		sp.comment[1] = len(sc.buf)
 		sc.rows = append(sc.rows, sp)
+		full = len(sc.buf) >= maxBatchBytes
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
+		return false, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
 	}
 	if err := rows.Close(); err != nil {
-		return 0, fmt.Errorf("export responses of round %d: %w", roundID, err)
+		return false, fmt.Errorf("export responses of round %d: %w", roundID, err)
 	}
 
-	full := map[uint64]*Response{}
+	reread := map[uint64]*Response{}
 	if len(sc.missing) > 0 {
 		var rs []Response
 		if err := s.rdb.WithContext(qctx).Where("id IN ?", sc.missing).Find(&rs).Error; err != nil {
-			return 0, fmt.Errorf("export responses of round %d: read %d responses in full: %w", roundID, len(sc.missing), err)
+			return false, fmt.Errorf("export responses of round %d: read %d responses in full: %w", roundID, len(sc.missing), err)
 		}
 		for i := range rs {
-			full[rs[i].ID] = &rs[i]
+			reread[rs[i].ID] = &rs[i]
 		}
 	}
 	for _, sp := range sc.rows {
 		r := ExportRow{ID: sp.id, TeamID: sp.team, Comment: sc.buf[sp.comment[0]:sp.comment[1]:sp.comment[1]]}
 		if sp.kept {
 			r.Cells = sc.buf[sp.cells[0]:sp.cells[1]:sp.cells[1]]
-		} else if f, ok := full[r.ID]; ok {
+		} else if f, ok := reread[r.ID]; ok {
 			r.Perspective, r.InstrumentVersion, r.Answers = f.Perspective, f.InstrumentVersion, f.Answers()
 			if f.SubmittedAt != nil {
 				r.SubmittedAt = *f.SubmittedAt
 			}
 		} else {
-			return 0, fmt.Errorf("export responses of round %d: response %d vanished while being read", roundID, r.ID)
+			return false, fmt.Errorf("export responses of round %d: response %d vanished while being read", roundID, r.ID)
 		}
 		if err := fn(&r); err != nil {
-			return 0, err
+			return false, err
 		}
 	}
-	return len(sc.rows), nil
+	return full || len(sc.rows) == limit, nil
 }
+
+// maxBatchBytes bounds the cells and comments of one export batch: 5,000
+// typical rows take about a megabyte, but 5,000 comments of 2,000 emoji would
+// take 40 MB.
+const maxBatchBytes = 4 << 20
 
 // exportSpan is one row of a batch: where its kept cells (when kept) and its
 // comment sit in the batch's buffer.

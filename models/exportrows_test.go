@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func exportLines(t *testing.T, s *models.Store, roundID uint, limit int) (lines 
 	t.Helper()
 	var after uint64
 	for {
-		n, err := s.ExportResponses(context.Background(), roundID, after, limit, func(r *models.ExportRow) error {
+		more, err := s.ExportResponses(context.Background(), roundID, after, limit, func(r *models.ExportRow) error {
 			if r.ID <= after {
 				return fmt.Errorf("response %d after %d: ids must rise", r.ID, after)
 			}
@@ -68,7 +69,7 @@ func exportLines(t *testing.T, s *models.Store, roundID uint, limit int) (lines 
 		if err != nil {
 			t.Fatalf("export after %d: %v", after, err)
 		}
-		if n < limit {
+		if !more {
 			return lines, kept
 		}
 	}
@@ -155,5 +156,46 @@ func testExportResponsesKeptAndFresh(t *testing.T, s *models.Store) {
 	}
 	if _, err := s.ExportResponses(ctx, round.ID, 0, 0, func(*models.ExportRow) error { return nil }); err == nil {
 		t.Error("a batch size of 0 was accepted")
+	}
+}
+
+// TestLongCommentsEndABatchEarly: 600 comments of 2,000 emoji (8,000 bytes
+// each) would make a 4.8 MB batch; the batch ends at 4 MiB instead, says
+// that more follow, and the next batch carries on where it stopped.
+func TestLongCommentsEndABatchEarly(t *testing.T) {
+	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	ctx := context.Background()
+	team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Talkative"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	round, err := s.OpenRound(ctx, "R")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment := strings.Repeat("🙂", models.MaxCommentLength)
+	for range 600 {
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := 0
+	more, err := s.ExportResponses(ctx, round.ID, 0, 5000, func(*models.ExportRow) error { rows++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !more || rows >= 600 || rows < 500 {
+		t.Errorf("first batch: %d rows, more=%v; want it to stop near 4 MiB (about 524 rows) and say more follow", rows, more)
+	}
+	lines, _ := exportLines(t, s, round.ID, 5000)
+	if len(lines) != 600 {
+		t.Errorf("all batches: got %d rows want 600", len(lines))
 	}
 }

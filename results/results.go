@@ -55,6 +55,53 @@ type Round struct {
 	// children, siblings by name.
 	Teams []*Team
 	byID  map[uint]*Team
+	// hidden holds every group id the rules hide, as a whole (team:ID,
+	// org, …/perspective) or for one measure (m<measure>|team:ID, …).
+	hidden map[string]bool
+}
+
+// OrgProfile is the organization's profile with every statistic the rules
+// hide left missing, or false when the organization may not be shown.
+func (r *Round) OrgProfile() (scoring.GroupProfile, bool) {
+	return r.profile(orgID, &r.Org)
+}
+
+// TeamProfile is a team's rolled-up profile with every statistic the rules
+// hide left missing, or false when the team may not be shown.
+func (r *Round) TeamProfile(t *Team) (scoring.GroupProfile, bool) {
+	return r.profile(teamID(t.ID), &t.Rollup)
+}
+
+// profile masks the profile of group id.
+func (r *Round) profile(id string, a *scoring.Aggregate) (scoring.GroupProfile, bool) {
+	if r.hidden[id] {
+		return scoring.GroupProfile{}, false
+	}
+	return Mask(a.Profile(), func(m int) bool { return r.hidden[measurePrefix(m)+id] }), true
+}
+
+// Mask removes from p the statistics of every measure hide reports (0–4 the
+// keys, 5 the ICARE index): means, spreads, intervals, favorable shares,
+// alpha and the key's item statistics; counts stay. Strongest and weakest are
+// chosen again among the keys left, so they say nothing of a hidden one.
+func Mask(p scoring.GroupProfile, hide func(measure int) bool) scoring.GroupProfile {
+	var means [scoring.NumKeys]scoring.Value
+	for k := range scoring.NumKeys {
+		if hide(k) {
+			ks := &p.Keys[k]
+			ks.Mean, ks.SD, ks.CILow, ks.CIHigh, ks.FavorablePct, ks.Alpha = scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}
+			for j := range scoring.ItemsPerKey {
+				it := &p.Items[k*scoring.ItemsPerKey+j]
+				it.Mean, it.SD, it.FavorablePct = scoring.Value{}, scoring.Value{}, scoring.Value{}
+			}
+		}
+		means[k] = p.Keys[k].Mean
+	}
+	if hide(indexMeasure) {
+		p.Index.Mean, p.Index.SD, p.Index.CILow, p.Index.CIHigh = scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}
+	}
+	p.Strongest, p.Weakest = scoring.Extremes(means)
+	return p
 }
 
 // Team returns the results of one team.
@@ -120,23 +167,80 @@ func Build(teams []models.Team, cells []models.Cell, k int) (*Round, error) {
 }
 
 // suppress applies §4 over the team tree, the organization over its
-// perspectives, and every team over its perspective cells, together.
+// perspectives, every team over its perspective cells and one tree per
+// perspective, all together. Then it does the same again for each key and
+// for the ICARE index, counting only the respondents for whom that measure
+// is defined (a respondent who skipped a key is not in its mean), with the
+// groups hidden as a whole hidden for every measure: otherwise a key answered
+// by fewer than k people in a shown group, or the organization's key mean
+// minus the shown teams', would give those people's scores away.
 func (r *Round) suppress(tops []*Team) error {
+	overall, err := scoring.SuppressAll(r.hierarchies(tops, "", func(a *scoring.Aggregate) int { return int(a.N) }), r.K)
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	r.hidden = map[string]bool{}
+	for id := range overall {
+		r.hidden[id] = true
+	}
+	for m := range numMeasures {
+		prefix := measurePrefix(m)
+		given := make(map[string]bool, len(overall))
+		for id := range overall {
+			given[prefix+id] = true
+		}
+		hidden, err := scoring.SuppressAllGiven(r.hierarchies(tops, prefix, measureSize(m)), r.K, given)
+		if err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+		for id := range hidden {
+			r.hidden[id] = true
+		}
+	}
+	r.OrgHidden = r.hidden[orgID]
+	r.HiddenPerspectives = hiddenCells(r.hidden, orgID)
+	for _, t := range r.Teams {
+		t.Hidden = r.hidden[teamID(t.ID)]
+		t.HiddenPerspectives = hiddenCells(r.hidden, teamID(t.ID))
+	}
+	return nil
+}
+
+// The measures checked one by one: the five keys, then the ICARE index.
+const (
+	numMeasures  = scoring.NumKeys + 1
+	indexMeasure = scoring.NumKeys
+)
+
+func measurePrefix(m int) string { return "m" + strconv.Itoa(m) + "|" }
+
+// measureSize counts the respondents of a group for whom measure m is
+// defined.
+func measureSize(m int) func(*scoring.Aggregate) int {
+	if m == indexMeasure {
+		return func(a *scoring.Aggregate) int { return int(a.Index.N) }
+	}
+	return func(a *scoring.Aggregate) int { return int(a.Keys[m].Score.N) }
+}
+
+// hierarchies builds the trees suppression works on, with group ids
+// prefixed and sizes counted by size.
+func (r *Round) hierarchies(tops []*Team, prefix string, size func(*scoring.Aggregate) int) []*scoring.Group {
 	var teamGroup func(t *Team) *scoring.Group
 	teamGroup = func(t *Team) *scoring.Group {
-		g := &scoring.Group{ID: teamID(t.ID), Name: t.Name, N: t.N()}
+		g := &scoring.Group{ID: prefix + teamID(t.ID), Name: t.Name, N: size(&t.Rollup)}
 		for _, c := range t.Children {
 			g.Children = append(g.Children, teamGroup(c))
 		}
 		return g
 	}
-	org := &scoring.Group{ID: orgID, Name: "organization", N: int(r.Org.N)}
+	org := &scoring.Group{ID: prefix + orgID, Name: "organization", N: size(&r.Org)}
 	for _, t := range tops {
 		org.Children = append(org.Children, teamGroup(t))
 	}
-	roots := []*scoring.Group{org, perspectiveGroup(orgID, "organization", int(r.Org.N), r.Perspectives)}
+	roots := []*scoring.Group{org, perspectiveGroup(prefix, orgID, "organization", size(&r.Org), r.Perspectives, size)}
 	for _, t := range r.Teams {
-		roots = append(roots, perspectiveGroup(teamID(t.ID), t.Name, t.N(), t.Perspectives))
+		roots = append(roots, perspectiveGroup(prefix, teamID(t.ID), t.Name, size(&t.Rollup), t.Perspectives, size))
 	}
 	// One more tree per perspective: the organization's cell over the top
 	// teams' cells, each over its child teams' cells. Without it, the
@@ -144,41 +248,32 @@ func (r *Round) suppress(tops []*Team) error {
 	// would give away a hidden team's frontline cell.
 	for _, p := range scoring.Perspectives {
 		if a, ok := r.Perspectives[p]; ok {
-			root := &scoring.Group{ID: cellID(orgID, p), Name: p, N: int(a.N)}
-			root.Children = perspectiveTree(tops, p)
+			root := &scoring.Group{ID: prefix + cellID(orgID, p), Name: p, N: size(a)}
+			root.Children = perspectiveTree(tops, p, prefix, size)
 			roots = append(roots, root)
 		}
 	}
-	hidden, err := scoring.SuppressAll(roots, r.K)
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	r.OrgHidden = hidden[orgID]
-	r.HiddenPerspectives = hiddenCells(hidden, orgID)
-	for _, t := range r.Teams {
-		t.Hidden = hidden[teamID(t.ID)]
-		t.HiddenPerspectives = hiddenCells(hidden, teamID(t.ID))
-	}
-	return nil
+	return roots
 }
 
 // perspectiveTree mirrors the team tree for perspective p, with the same
 // cell ids as the teams' own perspective hierarchies.
-func perspectiveTree(ts []*Team, p string) []*scoring.Group {
+func perspectiveTree(ts []*Team, p, prefix string, size func(*scoring.Aggregate) int) []*scoring.Group {
 	var gs []*scoring.Group
 	for _, t := range ts {
 		if a, ok := t.Perspectives[p]; ok && a.N > 0 {
-			gs = append(gs, &scoring.Group{ID: cellID(teamID(t.ID), p), Name: t.Name, N: int(a.N), Children: perspectiveTree(t.Children, p)})
+			gs = append(gs, &scoring.Group{ID: prefix + cellID(teamID(t.ID), p), Name: t.Name, N: size(a),
+				Children: perspectiveTree(t.Children, p, prefix, size)})
 		}
 	}
 	return gs
 }
 
-func perspectiveGroup(owner, name string, n int, cells map[string]*scoring.Aggregate) *scoring.Group {
-	g := &scoring.Group{ID: owner, Name: name, N: n}
+func perspectiveGroup(prefix, owner, name string, n int, cells map[string]*scoring.Aggregate, size func(*scoring.Aggregate) int) *scoring.Group {
+	g := &scoring.Group{ID: prefix + owner, Name: name, N: n}
 	for _, p := range scoring.Perspectives {
 		if a, ok := cells[p]; ok {
-			g.Children = append(g.Children, &scoring.Group{ID: cellID(owner, p), Name: p, N: int(a.N)})
+			g.Children = append(g.Children, &scoring.Group{ID: prefix + cellID(owner, p), Name: p, N: size(a)})
 		}
 	}
 	return g

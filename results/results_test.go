@@ -176,3 +176,81 @@ func TestPerspectiveCellsCannotBeSubtracted(t *testing.T) {
 		t.Errorf("org frontline %d − A %d − C %d = %d reveals B's hidden cell", orgFront, a, c, orgFront-a-c)
 	}
 }
+
+// aggSkippingIdeal is n responses answering v everywhere except the five
+// ideal items, which are skipped: the ideal key and the index are missing.
+func aggSkippingIdeal(n int, v uint8) scoring.Aggregate {
+	var a scoring.Aggregate
+	for range n {
+		var ans scoring.Answers
+		for i := scoring.ItemsPerKey; i < scoring.NumItems; i++ {
+			ans[i] = v
+			if scoring.ItemReverse(i) {
+				ans[i] = 6 - v
+			}
+		}
+		a.Add(ans)
+	}
+	return a
+}
+
+// TestAKeyFewAnsweredStaysHidden: in an organization of 15, only 2 answered
+// the ideal statements. The organization shows, but its ideal key and its
+// index (mean and spread of two people give both scores away) do not.
+func TestAKeyFewAnsweredStaysHidden(t *testing.T) {
+	teams := []models.Team{team(1, "A", 0)}
+	a := agg(2, 2)
+	b := aggSkippingIdeal(13, 4)
+	cells := []models.Cell{cell(1, "frontline", a), cell(1, "manager", b)}
+	r, err := Build(teams, cells, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, shown := r.OrgProfile()
+	if !shown {
+		t.Fatal("an organization of 15 should show")
+	}
+	if p.Keys[0].Mean.OK || p.Keys[0].SD.OK || p.Keys[0].FavorablePct.OK || p.Items[0].Mean.OK {
+		t.Errorf("ideal, answered by 2, is shown: %+v", p.Keys[0])
+	}
+	if p.Index.Mean.OK {
+		t.Errorf("the index of 2 respondents is shown: %+v", p.Index)
+	}
+	// Culture: 2 at (2−1)/4×100 = 25 and 13 at 75 → (50 + 975)/15 = 68.33….
+	if !p.Keys[1].Mean.OK || abs(p.Keys[1].Mean.V-1025.0/15) > 1e-9 {
+		t.Errorf("culture, answered by 15: got %+v want %v", p.Keys[1].Mean, 1025.0/15)
+	}
+	if p.Strongest == 0 || p.Weakest == 0 {
+		t.Errorf("strongest/weakest must ignore the hidden key: %d/%d", p.Strongest, p.Weakest)
+	}
+}
+
+// TestAKeyCannotBeSubtracted: A (10, all answered ideal) shows; B (3) and C
+// (2) are hidden. Only one of B's and C's five answered ideal, so the
+// organization's ideal mean over 11 minus A's over 10 would give that one
+// person's score: one of the two must stay hidden.
+func TestAKeyCannotBeSubtracted(t *testing.T) {
+	teams := []models.Team{team(1, "A", 0), team(2, "B", 0), team(3, "C", 0)}
+	cells := []models.Cell{
+		cell(1, "frontline", agg(10, 4)),
+		cell(2, "frontline", agg(1, 2)), cell(2, "manager", aggSkippingIdeal(2, 3)),
+		cell(3, "frontline", aggSkippingIdeal(2, 3)),
+	}
+	r, err := Build(teams, cells, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, orgShown := r.OrgProfile()
+	ta, _ := r.Team(1)
+	a, aShown := r.TeamProfile(ta)
+	if !orgShown || !aShown {
+		t.Fatalf("org shown %v, A shown %v; both have at least 10", orgShown, aShown)
+	}
+	if org.Keys[0].Mean.OK && a.Keys[0].Mean.OK {
+		t.Errorf("org ideal (n=%d, %.2f) and A ideal (n=%d, %.2f) are both shown: their difference is one person's score",
+			org.Keys[0].N, org.Keys[0].Mean.V, a.Keys[0].N, a.Keys[0].Mean.V)
+	}
+	if !org.Keys[1].Mean.OK && !a.Keys[1].Mean.OK {
+		t.Error("culture, answered by everyone, should show somewhere")
+	}
+}

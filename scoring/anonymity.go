@@ -114,6 +114,14 @@ func Suppress(root *Group, k int) (map[string]bool, error) {
 // differences of shown groups found such a combination in about 2 of 1,000
 // random organizations of two or three teams and two perspectives.
 func SuppressAll(roots []*Group, k int) (map[string]bool, error) {
+	return SuppressAllGiven(roots, k, nil)
+}
+
+// SuppressAllGiven is SuppressAll with the groups of given hidden from the
+// start, by a decision made elsewhere (a team hidden as a whole is hidden for
+// each of its keys too); they count as hidden in every rule. The returned
+// set includes them.
+func SuppressAllGiven(roots []*Group, k int, given map[string]bool) (map[string]bool, error) {
 	k = max(k, MinMinGroup)
 	sizes := map[string]int{}
 	for t, root := range roots {
@@ -121,7 +129,12 @@ func SuppressAll(roots []*Group, k int) (map[string]bool, error) {
 			return nil, fmt.Errorf("scoring: hierarchy %d: %w", t, err)
 		}
 	}
-	s := suppressor{k: k, hidden: map[string]bool{}}
+	s := suppressor{k: k, hidden: make(map[string]bool, len(given))}
+	for id, h := range given {
+		if h {
+			s.hidden[id] = true
+		}
+	}
 	for {
 		before := len(s.hidden)
 		for _, root := range roots {
