@@ -658,7 +658,7 @@ func scoreTable(r ResultPage) templ.Component {
 			templ_7745c5c3_Var35 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, "<div class=\"table-wrap\"><table data-testid=\"score-table\"><caption>Your scores (0–100) and bands</caption> <thead><tr><th scope=\"col\">Key</th><th scope=\"col\">You</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Your scores\"><table data-testid=\"score-table\"><caption>Your scores (0–100) and bands</caption> <thead><tr><th scope=\"col\">Key</th><th scope=\"col\">You</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
