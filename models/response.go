@@ -32,14 +32,16 @@ const MaxCommentLength = 2000
 // stored only as SHA-256 hashes, so a copy of the database cannot be used to
 // open anyone's survey.
 type Response struct {
-	ID                uint64 `gorm:"primaryKey"`
-	RoundID           uint   `gorm:"not null;index:idx_responses_round_status,priority:1"`
+	// (round_id, status, id) is the export's keyset: one ordered index range
+	// per batch on every engine.
+	ID                uint64 `gorm:"primaryKey;index:idx_responses_round_status_id,priority:3"`
+	RoundID           uint   `gorm:"not null;index:idx_responses_round_status_id,priority:1"`
 	Round             *Round `gorm:"constraint:OnDelete:RESTRICT"`
 	TeamID            uint   `gorm:"not null;index"`
 	Team              *Team  `gorm:"constraint:OnDelete:RESTRICT"`
 	Perspective       string `gorm:"size:16;not null;default:unspecified;check:chk_responses_perspective,perspective IN ('frontline','manager','senior_leader','unspecified')"`
 	InstrumentVersion string `gorm:"size:32;not null"`
-	Status            string `gorm:"size:16;not null;index:idx_responses_round_status,priority:2;check:chk_responses_status,status IN ('in_progress','submitted')"`
+	Status            string `gorm:"size:16;not null;index:idx_responses_round_status_id,priority:2;check:chk_responses_status,status IN ('in_progress','submitted')"`
 	StartedAt         time.Time
 	UpdatedAt         time.Time
 	SubmittedAt       *time.Time
