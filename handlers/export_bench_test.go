@@ -5,10 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +15,9 @@ import (
 )
 
 // The benchmark of responses.csv against the sqlite3 command line lives in
-// scripts/bench-export.sh. It runs the two tests below, which skip unless
-// ICARE_EXPORT_BENCH_DB names a database file, so that go test ./... stays
-// quick: TestExportBenchSeed builds the database once and
-// TestExportBenchExport, in a process of its own under /usr/bin/time -v,
-// exports it through the real handler.
+// scripts/bench-export.sh, which builds the harness of
+// export_bench_harness_test.go (build tag exportbench, so go test ./... never
+// compiles it) on the seeding helpers of this file.
 
 // benchComments are the comments of seeded responses: plain, and with the
 // delimiters, quotes and line breaks that make a CSV writer quote.
@@ -134,9 +128,6 @@ func seedRound(tb testing.TB, path string, n, nTeams, forgetEvery int) (models.R
 // some rows have no kept cells, and wants the very bytes that formatting
 // every response afresh gives.
 func TestResponsesCSVManyBatches(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds 12,345 responses")
-	}
 	const n = 2*exportBatch + 2345
 	path := t.TempDir() + "/icare.db"
 	round, teams := seedRound(t, path, n, 25, 997)
@@ -179,91 +170,4 @@ func TestResponsesCSVManyBatches(t *testing.T) {
 		}
 		t.Fatalf("export of %d responses differs from fresh formatting at byte %d of %d:\n got %.120q\nwant %.120q", n, i, len(wa), g[i:], wa[i:])
 	}
-}
-
-// fileResponse is an http.ResponseWriter that streams the body into a file
-// and notes when the first byte came.
-type fileResponse struct {
-	header http.Header
-	f      *os.File
-	status int
-	first  time.Time
-	bytes  int64
-}
-
-func (r *fileResponse) Header() http.Header { return r.header }
-func (r *fileResponse) WriteHeader(s int)   { r.status = s }
-func (r *fileResponse) Flush()              {}
-func (r *fileResponse) Write(b []byte) (int, error) {
-	if r.first.IsZero() {
-		r.first = time.Now()
-	}
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.bytes += int64(len(b))
-	return r.f.Write(b)
-}
-
-// TestExportBenchSeed builds the benchmark database at ICARE_EXPORT_BENCH_DB
-// with ICARE_EXPORT_BENCH_N responses (1,000,000 by default) over 1,000
-// teams, unless the file exists.
-func TestExportBenchSeed(t *testing.T) {
-	path := os.Getenv("ICARE_EXPORT_BENCH_DB")
-	if path == "" {
-		t.Skip("set ICARE_EXPORT_BENCH_DB to build the export benchmark's database (scripts/bench-export.sh)")
-	}
-	if _, err := os.Stat(path); err == nil {
-		t.Skipf("%s exists", path)
-	}
-	n := 1_000_000
-	if s := os.Getenv("ICARE_EXPORT_BENCH_N"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			t.Fatalf("ICARE_EXPORT_BENCH_N=%q: %v", s, err)
-		}
-	}
-	start := time.Now()
-	seedRound(t, path, n, 1000, 0)
-	t.Logf("seeded %d responses in %v", n, time.Since(start).Round(time.Millisecond))
-}
-
-// TestExportBenchExport exports the benchmark database's round through the
-// real handler and middleware into ICARE_EXPORT_BENCH_OUT (/dev/null by
-// default) and prints the time to the first byte and to the last.
-func TestExportBenchExport(t *testing.T) {
-	path := os.Getenv("ICARE_EXPORT_BENCH_DB")
-	if path == "" {
-		t.Skip("set ICARE_EXPORT_BENCH_DB to run the export benchmark (scripts/bench-export.sh)")
-	}
-	out := os.Getenv("ICARE_EXPORT_BENCH_OUT")
-	if out == "" {
-		out = os.DevNull
-	}
-	store, err := models.Open(context.Background(), "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	a := newExportAppOver(t, store, nil)
-	a.signIn("admin", models.RoleAdmin)
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rw := &fileResponse{header: http.Header{}, f: f}
-	req := httptest.NewRequest(http.MethodGet, "/export/responses.csv", nil)
-	req.Header.Set(viewerHeader, "admin")
-	start := time.Now()
-	a.e.ServeHTTP(rw, req)
-	total := time.Since(start)
-	if rw.status != http.StatusOK {
-		t.Fatalf("status %d", rw.status)
-	}
-	if err := f.Sync(); err != nil && out != os.DevNull {
-		t.Fatal(err)
-	}
-	fmt.Printf("icare export: %d bytes, first byte after %v, done in %.3f s\n",
-		rw.bytes, rw.first.Sub(start).Round(time.Microsecond), total.Seconds())
 }

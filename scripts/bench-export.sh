@@ -21,7 +21,7 @@ command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command line (apt-get
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
 
 echo "== build the test binary"
-go test -c -o "$DIR/handlers.test" ./handlers
+go test -tags exportbench -c -o "$DIR/handlers.test" ./handlers
 
 echo "== seed $N responses (once)"
 ICARE_EXPORT_BENCH_DB="$DB" ICARE_EXPORT_BENCH_N="$N" "$DIR/handlers.test" -test.run '^TestExportBenchSeed$' -test.v | grep -E 'seeded|exists' || true
