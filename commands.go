@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/icare-hr/icare/config"
+	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
 )
 
@@ -88,7 +89,7 @@ func (e env) userAdd(ctx context.Context, args []string) error {
 		}
 		nu.TeamIDs = append(nu.TeamIDs, t.ID)
 	}
-	u, err := store.CreateUser(ctx, nu)
+	u, _, err := store.CreateUser(ctx, nu)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
@@ -143,16 +144,17 @@ func (e env) teamList(ctx context.Context, args []string) error {
 		fmt.Fprintln(e.stdout, "no teams yet: add one with icare team add --name NAME")
 		return nil
 	}
-	byID := make(map[uint]models.Team, len(teams))
-	for _, t := range teams {
-		byID[t.ID] = t
+	// By name, as Teams lists them, each with its path.
+	paths := make(map[uint][]string, len(teams))
+	for _, p := range models.Hierarchy(teams) {
+		paths[p.ID] = p.Path
 	}
 	for _, t := range teams {
 		status := ""
 		if t.ArchivedAt != nil {
 			status = " (archived)"
 		}
-		fmt.Fprintf(e.stdout, "%s%s\t%s\n", strings.Join(models.TeamPath(byID, t.ID), " / "), status, inviteURL(cfg, t))
+		fmt.Fprintf(e.stdout, "%s%s\t%s\n", export.TeamPath(paths[t.ID]), status, inviteURL(cfg, t))
 	}
 	return nil
 }
@@ -166,7 +168,7 @@ func (e env) roundOpen(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	r, err := store.OpenRound(ctx, name)
+	r, err := store.CreateRound(ctx, models.NewRound{Name: name, Open: true})
 	if err != nil {
 		return err
 	}
@@ -180,7 +182,11 @@ func (e env) roundClose(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	r, err := store.CloseRound(ctx)
+	open, err := store.CurrentRound(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := store.CloseRound(ctx, models.CommandLine, open.ID)
 	if err != nil {
 		return err
 	}

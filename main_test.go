@@ -81,6 +81,12 @@ func TestCommands(t *testing.T) {
 			if _, err = icare(t, env, "", "user", "add", "--email", "y@example.org", "--role", "boss", "--password", "long enough pw"); err == nil || !strings.Contains(err.Error(), "admin or leader") {
 				t.Errorf("bad role: got %v", err)
 			}
+			// A team named twice counts once, as on the admin pages.
+			out, err = icare(t, env, "", "user", "add", "--email", "twice@example.org", "--password", "long enough pw",
+				"--team", "Contact Centre", "--team", "Contact Centre")
+			if err != nil || !strings.Contains(out, "added leader twice@example.org") {
+				t.Errorf("user add with a team named twice: got %q, %v", out, err)
+			}
 		})
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"rsc.io/qr"
 
+	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/views"
 )
@@ -23,11 +23,12 @@ type AdminStore interface {
 	ArchiveTeam(ctx context.Context, by models.Actor, id uint, archived bool) (models.Team, error)
 	RegenerateInvite(ctx context.Context, by models.Actor, id uint) (models.Team, error)
 	Rounds(ctx context.Context) ([]models.Round, error)
-	CreateRound(ctx context.Context, by models.Actor, name string) (models.Round, error)
-	SetRoundStatus(ctx context.Context, by models.Actor, id uint, status string) (models.Round, error)
+	CreateRound(ctx context.Context, nr models.NewRound) (models.Round, error)
+	OpenRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
+	CloseRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Users(ctx context.Context) ([]models.User, error)
-	InviteUser(ctx context.Context, by models.Actor, email, role string, teamIDs []uint) (models.User, string, error)
+	CreateUser(ctx context.Context, nu models.NewUser) (models.User, string, error)
 	NewPasswordLink(ctx context.Context, by models.Actor, userID uint) (string, error)
 	UpdateUser(ctx context.Context, by models.Actor, id uint, ch models.UserChange) (models.User, error)
 	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)
@@ -103,21 +104,14 @@ func (f *teamForm) Validate(teams []models.Team) views.FieldErrors {
 }
 
 func (s *Server) teamFormView(f teamForm, teams []models.Team, self uint, errs views.FieldErrors) views.TeamForm {
-	byID := map[uint]models.Team{}
-	for _, t := range teams {
-		byID[t.ID] = t
-	}
 	tf := views.TeamForm{ID: self, Name: f.Name, ParentID: f.ParentID, Headcount: f.Headcount, Errors: errs}
-	var opts []views.Option
-	for _, t := range teams {
+	for _, t := range models.Hierarchy(teams) {
 		if t.ID == self {
 			continue
 		}
 		id := strconv.FormatUint(uint64(t.ID), 10)
-		opts = append(opts, views.Option{Value: id, Label: strings.Join(models.TeamPath(byID, t.ID), " / "), Selected: id == f.ParentID})
+		tf.Parents = append(tf.Parents, views.Option{Value: id, Label: export.TeamPath(t.Path), Selected: id == f.ParentID})
 	}
-	sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
-	tf.Parents = opts
 	return tf
 }
 
@@ -322,7 +316,7 @@ func (s *Server) adminCreateRound(c echo.Context) error {
 	if _, err := models.CleanName("round", name); err != nil {
 		return s.renderRounds(c, http.StatusUnprocessableEntity, name, views.FieldErrors{"name": capitalise(err.Error()) + "."}, "")
 	}
-	r, err := s.store.CreateRound(c.Request().Context(), actor(c), name)
+	r, err := s.store.CreateRound(c.Request().Context(), models.NewRound{Name: name, By: actor(c)})
 	if errors.Is(err, models.ErrConflict) {
 		return s.renderRounds(c, http.StatusUnprocessableEntity, name, views.FieldErrors{"name": "A round with this name exists already."}, "")
 	}
@@ -343,8 +337,15 @@ func (s *Server) adminSetRound(c echo.Context) error {
 	if status != models.RoundOpen && status != models.RoundClosed {
 		return s.renderRounds(c, http.StatusUnprocessableEntity, "", nil, "Choose Open or Close.")
 	}
-	r, err := s.store.SetRoundStatus(c.Request().Context(), actor(c), id, status)
+	var r models.Round
+	if status == models.RoundOpen {
+		r, err = s.store.OpenRound(c.Request().Context(), actor(c), id)
+	} else {
+		r, err = s.store.CloseRound(c.Request().Context(), actor(c), id)
+	}
 	switch {
+	case errors.Is(err, models.ErrRoundNotOpen):
+		return s.renderRounds(c, http.StatusConflict, "", nil, "This round is not open, so it cannot close.")
 	case errors.Is(err, models.ErrRoundOpen), errors.Is(err, models.ErrConflict):
 		// ErrConflict: another admin opened a round at the same moment and
 		// the database's one-open-round index refused this one.
@@ -387,19 +388,14 @@ func (s *Server) userFormView(ctx context.Context, f userForm, id uint, errs vie
 	if err != nil {
 		return views.UserForm{}, err
 	}
-	byID := map[uint]models.Team{}
-	for _, t := range teams {
-		byID[t.ID] = t
-	}
 	chosen := map[uint]bool{}
 	for _, t := range f.TeamIDs {
 		chosen[t] = true
 	}
 	uf := views.UserForm{ID: id, Email: f.Email, Role: f.Role, Active: f.Active, Errors: errs}
-	for _, t := range teams {
-		uf.Teams = append(uf.Teams, views.Check{Value: strconv.FormatUint(uint64(t.ID), 10), Label: strings.Join(models.TeamPath(byID, t.ID), " / "), Checked: chosen[t.ID]})
+	for _, t := range models.Hierarchy(teams) {
+		uf.Teams = append(uf.Teams, views.Check{Value: strconv.FormatUint(uint64(t.ID), 10), Label: export.TeamPath(t.Path), Checked: chosen[t.ID]})
 	}
-	sort.Slice(uf.Teams, func(i, j int) bool { return uf.Teams[i].Label < uf.Teams[j].Label })
 	return uf, nil
 }
 
@@ -444,7 +440,7 @@ func (s *Server) adminInviteUser(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, f, errs)
 	}
-	u, token, err := s.store.InviteUser(c.Request().Context(), actor(c), f.Email, f.Role, f.TeamIDs)
+	u, token, err := s.store.CreateUser(c.Request().Context(), models.NewUser{Email: f.Email, Role: f.Role, TeamIDs: f.TeamIDs, By: actor(c)})
 	switch {
 	case errors.Is(err, models.ErrConflict):
 		return s.renderUsers(c, http.StatusUnprocessableEntity, f, views.FieldErrors{"email": "An account with this e-mail address exists already."})

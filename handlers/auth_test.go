@@ -42,13 +42,13 @@ func newOrg(t *testing.T) *org {
 	must(err)
 	o.teamB, err = a.store.CreateTeam(ctx, models.NewTeam{Name: "Team B"})
 	must(err)
-	o.leaderA, err = a.store.CreateUser(ctx, models.NewUser{Email: "a@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{o.teamA.ID}})
+	o.leaderA, _, err = a.store.CreateUser(ctx, models.NewUser{Email: "a@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{o.teamA.ID}})
 	must(err)
-	o.leaderB, err = a.store.CreateUser(ctx, models.NewUser{Email: "b@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{o.teamB.ID}})
+	o.leaderB, _, err = a.store.CreateUser(ctx, models.NewUser{Email: "b@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{o.teamB.ID}})
 	must(err)
-	o.admin, err = a.store.CreateUser(ctx, models.NewUser{Email: "admin@example.org", Password: testPassword, Role: models.RoleAdmin})
+	o.admin, _, err = a.store.CreateUser(ctx, models.NewUser{Email: "admin@example.org", Password: testPassword, Role: models.RoleAdmin})
 	must(err)
-	o.round, err = a.store.OpenRound(ctx, "2027 Q1")
+	o.round, err = a.store.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true})
 	must(err)
 	return o
 }
@@ -358,7 +358,7 @@ func TestNamesAreEscapedEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.a.store.CreateUser(ctx, models.NewUser{Email: "x@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{team.ID}}); err != nil {
+	if _, _, err := o.a.store.CreateUser(ctx, models.NewUser{Email: "x@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{team.ID}}); err != nil {
 		t.Fatal(err)
 	}
 	admin := o.a.signIn(t, "admin@example.org")

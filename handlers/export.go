@@ -267,15 +267,11 @@ func (s *Server) exportResponses(c echo.Context) error {
 // encodeTeams returns, per team id, the team and team_path cells encoded
 // once for the whole download.
 func encodeTeams(w *export.Writer, teams []models.Team) map[uint][]byte {
-	byID := make(map[uint]models.Team, len(teams))
-	for _, t := range teams {
-		byID[t.ID] = t
-	}
 	cells := make(map[uint][]byte, len(teams))
-	for _, t := range teams {
+	for _, t := range models.Hierarchy(teams) {
 		b := w.Encode(t.Name)
 		b = append(b, w.Delimiter())
-		cells[t.ID] = append(b, w.Encode(export.TeamPath(models.TeamPath(byID, t.ID)))...)
+		cells[t.ID] = append(b, w.Encode(export.TeamPath(t.Path))...)
 	}
 	return cells
 }

@@ -79,7 +79,7 @@ func seedRound(tb testing.TB, path string, n, nTeams, forgetEvery int) (models.R
 		}
 		ids = append(ids, tm.ID)
 	}
-	round, err := store.OpenRound(ctx, "2027 Q1")
+	round, err := store.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -144,8 +144,8 @@ func TestResponsesCSVManyBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[uint]models.Team{}
-	for _, tm := range all {
+	byID := map[uint]models.Placed{}
+	for _, tm := range models.Hierarchy(all) {
 		byID[tm.ID] = tm
 	}
 	var want strings.Builder
@@ -156,7 +156,7 @@ func TestResponsesCSVManyBatches(t *testing.T) {
 		w.Int(int64(i))
 		w.Text(round.Name)
 		w.Text(byID[team].Name)
-		w.Text(export.TeamPath(models.TeamPath(byID, team)))
+		w.Text(export.TeamPath(byID[team].Path))
 		w.ResponseCells(persp, scoring.Version, at, ans)
 		w.Text(comment)
 		_ = w.EndRow()

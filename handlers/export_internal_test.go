@@ -118,7 +118,7 @@ func (a *exportApp) signIn(name, role string, teams ...string) {
 
 func (a *exportApp) openRound(name string) models.Round {
 	a.t.Helper()
-	r, err := a.store.OpenRound(context.Background(), name)
+	r, err := a.store.CreateRound(context.Background(), models.NewRound{Name: name, Open: true})
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -127,7 +127,11 @@ func (a *exportApp) openRound(name string) models.Round {
 
 func (a *exportApp) closeRound() {
 	a.t.Helper()
-	if _, err := a.store.CloseRound(context.Background()); err != nil {
+	r, err := a.store.CurrentRound(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := a.store.CloseRound(context.Background(), models.CommandLine, r.ID); err != nil {
 		a.t.Fatal(err)
 	}
 }

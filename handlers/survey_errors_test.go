@@ -178,7 +178,11 @@ func TestUnknownLinksAndClosedSurvey(t *testing.T) {
 
 func TestRoundClosedWhileAnswering(t *testing.T) {
 	a, cl, _ := answeredI(t)
-	if _, err := a.store.CloseRound(context.Background()); err != nil {
+	open, err := a.store.CurrentRound(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CloseRound(context.Background(), models.CommandLine, open.ID); err != nil {
 		t.Fatal(err)
 	}
 	cl.get("/s/comment")

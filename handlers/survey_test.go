@@ -23,7 +23,7 @@ func (a *app) survey() models.Team {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if _, err := a.store.OpenRound(ctx, "2027 Q1"); err != nil {
+	if _, err := a.store.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true}); err != nil {
 		a.t.Fatal(err)
 	}
 	return team

@@ -52,11 +52,3 @@ func (s *Store) AuditEvents(ctx context.Context, limit int) ([]AuditEvent, error
 	}
 	return evs, nil
 }
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
-}

@@ -24,7 +24,7 @@ func BenchmarkSubmitSurvey(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.OpenRound(ctx, "Bench"); err != nil {
+			if _, err := s.CreateRound(ctx, models.NewRound{Name: "Bench", Open: true}); err != nil {
 				b.Fatal(err)
 			}
 			persp, comment := "frontline", "Fewer handovers."

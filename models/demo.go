@@ -71,7 +71,8 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 		ids[dt.name] = t.ID
 	}
 	for round, name := range []string{"2026 Q2", "2026 Q4"} {
-		if _, err := s.OpenRound(ctx, name); err != nil {
+		r, err := s.CreateRound(ctx, NewRound{Name: name, Open: true})
+		if err != nil {
 			return "", fmt.Errorf("demo: %w", err)
 		}
 		for _, dt := range demoTeams {
@@ -94,7 +95,7 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 			}
 		}
 		if round == 0 {
-			if _, err := s.CloseRound(ctx); err != nil {
+			if _, err := s.CloseRound(ctx, CommandLine, r.ID); err != nil {
 				return "", fmt.Errorf("demo: %w", err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/scoring"
 )
@@ -54,7 +55,7 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 		return false, fmt.Errorf("export responses of round %d: %w", roundID, err)
 	}
 	qctx := ctx
-	if s.engine == "sqlite" {
+	if s.engine == config.EngineSQLite {
 		qctx = context.WithoutCancel(ctx)
 	}
 	rows, err := s.rdb.WithContext(qctx).Raw(

@@ -92,15 +92,15 @@ func testExportResponsesKeptAndFresh(t *testing.T, s *models.Store) {
 	ctx := context.Background()
 	sales, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
 	ops, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Ops"})
-	first, err := s.OpenRound(ctx, "R1")
+	first, err := s.CreateRound(ctx, models.NewRound{Name: "R1", Open: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	submitAnswers(t, s, sales.ID, "manager", scoring.Answers{5, 4}, "earlier round")
-	if _, err := s.CloseRound(ctx); err != nil {
+	if _, err := s.CloseRound(ctx, models.CommandLine, first.ID); err != nil {
 		t.Fatal(err)
 	}
-	round, err := s.OpenRound(ctx, "R2")
+	round, err := s.CreateRound(ctx, models.NewRound{Name: "R2", Open: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestLongCommentsEndABatchEarly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	round, err := s.OpenRound(ctx, "R")
+	round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
 	if err != nil {
 		t.Fatal(err)
 	}

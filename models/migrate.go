@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/alexedwards/scs/gormstore"
+
+	"github.com/icare-hr/icare/config"
 )
 
 // Migrate brings the schema up to date; it is the one migration entry point
@@ -12,7 +14,7 @@ import (
 // indexes, constraints), never drops, so it is safe to run on every replica.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
-	if s.engine == "mysql" {
+	if s.engine == config.EngineMySQL {
 		// Tables in full UTF-8 whatever the database's default character
 		// set: MariaDB before 11.6 defaults to latin1.
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
@@ -51,7 +53,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // server keeps serving (VACUUM INTO reads one snapshot). Other engines have
 // their own tools (pg_dump, mariadb-dump).
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.engine != "sqlite" {
+	if s.engine != config.EngineSQLite {
 		return fmt.Errorf("backup: icare backs up SQLite only; use pg_dump or mariadb-dump for %s", s.engine)
 	}
 	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/scoring"
 )
@@ -68,14 +68,6 @@ var (
 	// ErrRoundClosed is returned when a response's round is no longer open.
 	ErrRoundClosed = errors.New("this survey round has closed")
 )
-
-// HashToken is how resume and result tokens are stored: hex SHA-256. The
-// tokens carry 256 random bits, so a plain hash is enough (no salt or
-// stretching is needed against guessing).
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
 
 // ResultTokenFor derives the result link's token from the resume token and
 // the secret of the device that submits (a cookie of its own). The device
@@ -151,7 +143,7 @@ func (s *Store) ResponseByResultToken(ctx context.Context, token string) (Respon
 
 func (s *Store) responseByHash(ctx context.Context, column, token string) (Response, error) {
 	var r Response
-	if token == "" {
+	if !wellFormedToken(token) {
 		return Response{}, fmt.Errorf("response by token: %w", ErrNotFound)
 	}
 	// The writer handle reads here: right after a save, the respondent's next
@@ -301,7 +293,7 @@ func (s *Store) CountResponses(ctx context.Context, roundID uint, status string)
 // forUpdate locks the rows a read selects until the transaction ends, on the
 // engines that have row locks; SQLite's single writer serialises anyway.
 func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
-	if s.engine == "sqlite" {
+	if s.engine == config.EngineSQLite {
 		return tx
 	}
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})

@@ -30,68 +30,122 @@ type Round struct {
 	UpdatedAt time.Time
 }
 
-// ErrRoundOpen is returned when a round would open while another is open.
-var ErrRoundOpen = errors.New("another round is open; close it first")
+// Errors of opening and closing rounds.
+var (
+	// ErrRoundOpen is returned when a round would open while another is open.
+	ErrRoundOpen = errors.New("another round is open; close it first")
+	// ErrNoOpenRound is returned when an action needs an open round and none is.
+	ErrNoOpenRound = errors.New("no round is open")
+	// ErrRoundNotOpen is returned when a round that is not open would close.
+	ErrRoundNotOpen = errors.New("this round is not open")
+)
 
-// ErrNoOpenRound is returned when an action needs an open round and none is.
-var ErrNoOpenRound = errors.New("no round is open")
+// NewRound is what it takes to create a round.
+type NewRound struct {
+	Name string
+	// Open opens the round at once, in the same transaction; otherwise it
+	// is created as a draft, to be opened later.
+	Open bool
+	// By is who creates the round, for the audit log (the command line when
+	// empty).
+	By Actor
+}
 
-// OpenRound creates a round named name and opens it now. It fails with
-// ErrRoundOpen while another round is open.
-func (s *Store) OpenRound(ctx context.Context, name string) (Round, error) {
-	name, err := CleanName("round", name)
+// CreateRound adds a round: a draft, or an open round when nr.Open is set,
+// which fails with ErrRoundOpen while another round is open and then creates
+// nothing. The admin pages and the command line both come here.
+func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
+	name, err := CleanName("round", nr.Name)
 	if err != nil {
 		return Round{}, err
 	}
-	now := s.Now()
-	one := int16(1)
-	r := Round{Name: name, Status: RoundOpen, OpenFlag: &one, OpensAt: &now}
+	by := actorOr(nr.By)
+	r := Round{Name: name, Status: RoundDraft}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&Round{}).Where("status = ?", RoundOpen).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return ErrRoundOpen
-		}
-		var same int64
-		if err := tx.Model(&Round{}).Where("name = ?", name).Count(&same).Error; err != nil {
-			return err
-		}
-		if same > 0 {
-			return fmt.Errorf("a round named %q exists already: %w", name, ErrConflict)
-		}
 		if err := tx.Create(&r).Error; err != nil {
+			return translate(err)
+		}
+		if err := s.audit(tx, by, "round.create", fmt.Sprintf("round %d “%s”", r.ID, name)); err != nil {
 			return err
 		}
-		return s.audit(tx, CommandLine, "round.open", fmt.Sprintf("round %d “%s”", r.ID, name))
+		if nr.Open {
+			return s.open(tx, by, &r)
+		}
+		return nil
 	})
+	if errors.Is(err, ErrConflict) && !errors.Is(err, ErrRoundOpen) {
+		err = fmt.Errorf("a round named %q exists already: %w", name, err)
+	}
 	if err != nil {
-		// A race the counts missed is caught by the unique indexes: ErrConflict.
-		return Round{}, fmt.Errorf("open round %q: %w", name, translate(err))
+		return Round{}, fmt.Errorf("create round %q: %w", name, err)
 	}
 	return r, nil
 }
 
-// CloseRound closes the open round and returns it.
-func (s *Store) CloseRound(ctx context.Context) (Round, error) {
+// OpenRound opens round id now. It fails with ErrRoundOpen while another
+// round is open; opening the open round again changes nothing.
+func (s *Store) OpenRound(ctx context.Context, by Actor, id uint) (Round, error) {
 	var r Round
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("status = ?", RoundOpen).First(&r).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNoOpenRound
-			}
-			return err
+		if err := tx.First(&r, id).Error; err != nil {
+			return translate(err)
+		}
+		if r.Status == RoundOpen {
+			return nil
+		}
+		return s.open(tx, actorOr(by), &r)
+	})
+	if err != nil {
+		return Round{}, fmt.Errorf("open round %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// open opens r inside tx. Another open round is refused by the count here
+// and, should two transactions race past it, by the unique index on
+// open_flag, which ErrConflict then names.
+func (s *Store) open(tx *gorm.DB, by Actor, r *Round) error {
+	var n int64
+	if err := tx.Model(&Round{}).Where("status = ? AND id <> ?", RoundOpen, r.ID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrRoundOpen
+	}
+	now, one := s.Now(), int16(1)
+	r.Status, r.OpenFlag, r.OpensAt, r.ClosesAt = RoundOpen, &one, &now, nil
+	if err := tx.Model(r).Select("status", "open_flag", "opens_at", "closes_at", "updated_at").Updates(r).Error; err != nil {
+		if err = translate(err); errors.Is(err, ErrConflict) {
+			return fmt.Errorf("%w (%w)", ErrRoundOpen, err)
+		}
+		return err
+	}
+	return s.audit(tx, by, "round.open", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
+}
+
+// CloseRound closes round id now. A round that is not open gives
+// ErrRoundNotOpen, except that closing a closed round again changes nothing.
+func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error) {
+	var r Round
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
+			return translate(err)
+		}
+		switch r.Status {
+		case RoundClosed:
+			return nil
+		case RoundDraft:
+			return ErrRoundNotOpen
 		}
 		now := s.Now()
 		r.Status, r.OpenFlag, r.ClosesAt = RoundClosed, nil, &now
 		if err := tx.Model(&r).Select("status", "open_flag", "closes_at", "updated_at").Updates(&r).Error; err != nil {
-			return err
+			return translate(err)
 		}
-		return s.audit(tx, CommandLine, "round.close", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
+		return s.audit(tx, actorOr(by), "round.close", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
 	})
 	if err != nil {
-		return Round{}, fmt.Errorf("close round: %w", err)
+		return Round{}, fmt.Errorf("close round %d: %w", id, err)
 	}
 	return r, nil
 }

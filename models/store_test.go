@@ -62,33 +62,63 @@ func TestTeamsAndRounds(t *testing.T) {
 		if _, err := s.CurrentRound(ctx); !errors.Is(err, models.ErrNoOpenRound) {
 			t.Errorf("current round on empty db: got %v want ErrNoOpenRound", err)
 		}
-		r1, err := s.OpenRound(ctx, "2027 Q1")
+		r1, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true})
 		if err != nil {
 			t.Fatalf("open round: %v", err)
 		}
-		if _, err := s.OpenRound(ctx, "2027 Q2"); !errors.Is(err, models.ErrRoundOpen) {
+		if _, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q2", Open: true}); !errors.Is(err, models.ErrRoundOpen) {
 			t.Errorf("second open round: got %v want ErrRoundOpen", err)
+		}
+		rounds, _ := s.Rounds(ctx)
+		if len(rounds) != 1 {
+			t.Errorf("a round refused at opening was kept as a draft: %+v", rounds)
 		}
 		cur, err := s.CurrentRound(ctx)
 		if err != nil || cur.ID != r1.ID || cur.Status != models.RoundOpen {
 			t.Errorf("current round: got %+v, %v want %d open", cur, err, r1.ID)
 		}
-		closed, err := s.CloseRound(ctx)
+		closed, err := s.CloseRound(ctx, models.CommandLine, r1.ID)
 		if err != nil || closed.ID != r1.ID || closed.Status != models.RoundClosed || closed.ClosesAt == nil {
 			t.Fatalf("close: got %+v, %v", closed, err)
 		}
-		if _, err := s.CloseRound(ctx); !errors.Is(err, models.ErrNoOpenRound) {
-			t.Errorf("close with none open: got %v want ErrNoOpenRound", err)
+		stored, _ := s.Round(ctx, r1.ID)
+		if _, err := s.CloseRound(ctx, models.CommandLine, r1.ID); err != nil {
+			t.Errorf("closing a closed round again: %v", err)
 		}
-		if _, err := s.OpenRound(ctx, "2027 Q1"); !errors.Is(err, models.ErrConflict) {
+		if again, _ := s.Round(ctx, r1.ID); again.ClosesAt == nil || !again.ClosesAt.Equal(*stored.ClosesAt) {
+			t.Errorf("closing a closed round again: got %v want it unchanged at %v", again.ClosesAt, stored.ClosesAt)
+		}
+		if _, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true}); !errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrRoundOpen) {
 			t.Errorf("reused round name: got %v want ErrConflict", err)
 		}
-		r2, err := s.OpenRound(ctx, "2027 Q2")
-		if err != nil {
-			t.Fatalf("open after close: %v", err)
+
+		// The admin pages' way: a draft first, opened later.
+		draft, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q2"})
+		if err != nil || draft.Status != models.RoundDraft || draft.OpensAt != nil {
+			t.Fatalf("draft: got %+v, %v", draft, err)
+		}
+		if _, err := s.CloseRound(ctx, models.CommandLine, draft.ID); !errors.Is(err, models.ErrRoundNotOpen) {
+			t.Errorf("closing a draft: got %v want ErrRoundNotOpen", err)
+		}
+		r2, err := s.OpenRound(ctx, models.CommandLine, draft.ID)
+		if err != nil || r2.Status != models.RoundOpen || r2.OpensAt == nil {
+			t.Fatalf("open the draft: got %+v, %v", r2, err)
 		}
 		if d, err := s.DefaultRound(ctx); err != nil || d.ID != r2.ID {
 			t.Errorf("default round: got %+v, %v want open %d", d, err, r2.ID)
+		}
+		if _, err := s.OpenRound(ctx, models.CommandLine, 9999); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("open an unknown round: got %v want ErrNotFound", err)
+		}
+		// The one audit log names every step.
+		evs, _ := s.AuditEvents(ctx, 100)
+		var actions []string
+		for i := len(evs) - 1; i >= 0; i-- {
+			actions = append(actions, evs[i].Action)
+		}
+		want := "team.create team.create round.create round.open round.close round.create round.open"
+		if got := strings.Join(actions, " "); got != want {
+			t.Errorf("audit: got %s want %s", got, want)
 		}
 	})
 }
@@ -98,7 +128,7 @@ func TestTeamsAndRounds(t *testing.T) {
 func TestOneOpenRoundInTheSchema(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if _, err := s.OpenRound(ctx, "A"); err != nil {
+		if _, err := s.CreateRound(ctx, models.NewRound{Name: "A", Open: true}); err != nil {
 			t.Fatal(err)
 		}
 		one := int16(1)
@@ -123,7 +153,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		if _, err := s.StartResponse(ctx, team.ID); !errors.Is(err, models.ErrNoOpenRound) {
 			t.Errorf("start with no open round: got %v want ErrNoOpenRound", err)
 		}
-		round, err := s.OpenRound(ctx, "2027 Q1")
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +241,8 @@ func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
-		if _, err := s.OpenRound(ctx, "R"); err != nil {
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
 			t.Fatal(err)
 		}
 		st, err := s.StartResponse(ctx, team.ID)
@@ -223,7 +254,7 @@ func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
 		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CloseRound(ctx); err != nil {
+		if _, err := s.CloseRound(ctx, models.CommandLine, round.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrRoundClosed) {
@@ -243,7 +274,7 @@ func TestConcurrentSubmitsMakeOneRow(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
-		round, err := s.OpenRound(ctx, "R")
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +316,7 @@ func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
 		ctx := context.Background()
 		a, _ := s.CreateTeam(ctx, models.NewTeam{Name: "A"})
 		b, _ := s.CreateTeam(ctx, models.NewTeam{Name: "B"})
-		round, err := s.OpenRound(ctx, "R")
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,9 +394,11 @@ func TestUsers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
-		u, err := s.CreateUser(ctx, models.NewUser{Email: " Leader@Example.org ", Password: "correct horse battery", Role: models.RoleLeader, TeamIDs: []uint{team.ID}})
-		if err != nil {
-			t.Fatalf("create user: %v", err)
+		// A team named twice counts once, from the command line and the
+		// admin pages alike.
+		u, link, err := s.CreateUser(ctx, models.NewUser{Email: " Leader@Example.org ", Password: "correct horse battery", Role: models.RoleLeader, TeamIDs: []uint{team.ID, team.ID}})
+		if err != nil || link != "" {
+			t.Fatalf("create user: %v (link %q, want none with a password)", err, link)
 		}
 		if u.Email != "leader@example.org" || u.PasswordHash == "correct horse battery" || len(u.PasswordHash) < 50 {
 			t.Errorf("user: got email %q hash %q", u.Email, u.PasswordHash)
@@ -380,9 +413,26 @@ func TestUsers(t *testing.T) {
 			{Email: "a@example.org", Password: "long enough pw", Role: "owner"},
 			{Email: "leader@example.org", Password: "long enough pw", Role: models.RoleAdmin},
 		} {
-			if _, err := s.CreateUser(ctx, bad); err == nil {
+			if _, _, err := s.CreateUser(ctx, bad); err == nil {
 				t.Errorf("create %+v: want an error", bad)
 			}
+		}
+		if _, _, err := s.CreateUser(ctx, models.NewUser{Email: "c@example.org", Role: models.RoleLeader, TeamIDs: []uint{team.ID, 9999}}); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown team: got %v want ErrNotFound", err)
+		}
+		// Without a password: an invitation, whose link sets the first one.
+		invited, token, err := s.CreateUser(ctx, models.NewUser{Email: "new@example.org", Role: models.RoleLeader, TeamIDs: []uint{team.ID, team.ID}})
+		if err != nil || token == "" || len(invited.Teams) != 1 {
+			t.Fatalf("invite: got %+v, %q, %v", invited, token, err)
+		}
+		if _, err := s.Authenticate(ctx, "new@example.org", ""); !errors.Is(err, models.ErrBadCredentials) {
+			t.Errorf("an invited account signed in before setting a password: %v", err)
+		}
+		if _, err := s.UsePasswordToken(ctx, token, "my first password"); err != nil {
+			t.Fatalf("set password: %v", err)
+		}
+		if _, err := s.Authenticate(ctx, "new@example.org", "my first password"); err != nil {
+			t.Errorf("sign in with the password the link set: %v", err)
 		}
 		created, err := s.EnsureAdmin(ctx, "admin@example.org", "an admin password")
 		if err != nil || !created {
@@ -465,7 +515,7 @@ func TestBackupWhileOpen(t *testing.T) {
 func TestInjectedClock(t *testing.T) {
 	fixed := time.Date(2027, 3, 1, 9, 30, 0, 0, time.UTC)
 	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"}, models.WithNow(func() time.Time { return fixed }))
-	r, err := s.OpenRound(context.Background(), "R")
+	r, err := s.CreateRound(context.Background(), models.NewRound{Name: "R", Open: true})
 	if err != nil || r.OpensAt == nil || !r.OpensAt.Equal(fixed) {
 		t.Errorf("opens at: got %v, %v want %v", r.OpensAt, err, fixed)
 	}
@@ -478,7 +528,7 @@ func TestSaveRacingSubmitKeepsTheAggregateTrue(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Race"})
-		round, err := s.OpenRound(ctx, "R")
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -18,9 +17,6 @@ const (
 	RoleAdmin  = "admin"
 	RoleLeader = "leader"
 )
-
-// MinPasswordLength is the shortest password an account may have.
-const MinPasswordLength = 10
 
 // User is a leader's or an admin's account. Respondents have none.
 type User struct {
@@ -37,15 +33,25 @@ type User struct {
 	UpdatedAt    time.Time
 }
 
-// NewUser is what it takes to create an account.
+// NewUser is what it takes to add an account.
 type NewUser struct {
-	Email    string
+	Email   string
+	Role    string
+	TeamIDs []uint
+	// Password is the account's first password. When it is empty the
+	// account gets none that anyone knows, and CreateUser returns the token
+	// of a one-time link that sets it.
 	Password string
-	Role     string
-	TeamIDs  []uint
 	// By is who adds the account, for the audit log (the command line when
 	// empty).
 	By Actor
+}
+
+// UserChange is an edit of an account's role, teams and status.
+type UserChange struct {
+	Role    string
+	TeamIDs []uint
+	Active  bool
 }
 
 // NormalizeEmail trims and lower-cases an address and checks its form.
@@ -58,55 +64,137 @@ func NormalizeEmail(email string) (string, error) {
 	return e, nil
 }
 
-// CheckPassword states the password rule: at least MinPasswordLength
-// characters and at most 72 bytes (bcrypt's limit).
-func CheckPassword(pw string) error {
-	if utf8.RuneCountInString(pw) < MinPasswordLength {
-		return fmt.Errorf("the password needs at least %d characters", MinPasswordLength)
-	}
-	if len(pw) > 72 {
-		return errors.New("the password is longer than 72 bytes")
+func checkRole(role string) error {
+	if role != RoleAdmin && role != RoleLeader {
+		return fmt.Errorf("role %q: want admin or leader", role)
 	}
 	return nil
 }
 
-// CreateUser adds an account with a bcrypt hash of its password.
-func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+// CreateUser adds an account: with its password, or, when nu.Password is
+// empty, with none that anyone knows and a one-time set-password link whose
+// token it returns (an invitation). The admin pages and the command line
+// both come here. A team named twice counts once.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, string, error) {
 	email, err := NormalizeEmail(nu.Email)
 	if err != nil {
-		return User{}, err
+		return User{}, "", err
 	}
-	if nu.Role != RoleAdmin && nu.Role != RoleLeader {
-		return User{}, fmt.Errorf("role %q: want admin or leader", nu.Role)
+	if err := checkRole(nu.Role); err != nil {
+		return User{}, "", err
 	}
-	if err := CheckPassword(nu.Password); err != nil {
-		return User{}, err
+	password, token := nu.Password, ""
+	if password == "" {
+		// A random password nobody knows: the account cannot sign in until
+		// the link sets a real one.
+		password, token = NewToken()[:40], NewToken()
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(nu.Password), bcrypt.DefaultCost)
+	hash, err := hashPassword(password)
 	if err != nil {
-		return User{}, fmt.Errorf("hash password: %w", err)
+		return User{}, "", err
 	}
-	u := User{Email: email, PasswordHash: string(hash), Role: nu.Role, Active: true}
+	u := User{Email: email, PasswordHash: hash, Role: nu.Role, Active: true}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if len(nu.TeamIDs) > 0 {
-			if err := tx.Find(&u.Teams, nu.TeamIDs).Error; err != nil {
-				return err
-			}
-			if len(u.Teams) != len(nu.TeamIDs) {
-				return fmt.Errorf("teams %v: %w", nu.TeamIDs, ErrNotFound)
-			}
+		if u.Teams, err = teamsByID(tx, nu.TeamIDs); err != nil {
+			return err
 		}
 		if err := tx.Omit("Teams.*").Create(&u).Error; err != nil {
-			return err
+			return translate(err)
+		}
+		if token != "" {
+			if err := s.addPasswordToken(tx, u.ID, token); err != nil {
+				return err
+			}
 		}
 		return s.audit(tx, actorOr(nu.By), "user.add", fmt.Sprintf("%s as %s", email, nu.Role))
 	})
+	if errors.Is(err, ErrConflict) {
+		err = fmt.Errorf("an account for %s exists already: %w", email, err)
+	}
 	if err != nil {
-		err = translate(err)
-		if errors.Is(err, ErrConflict) {
-			return User{}, fmt.Errorf("an account for %s exists already: %w", email, ErrConflict)
+		return User{}, "", fmt.Errorf("create user %s: %w", email, err)
+	}
+	return u, token, nil
+}
+
+// teamsByID loads the teams of ids, each once however often it is named;
+// an id of no team is ErrNotFound.
+func teamsByID(tx *gorm.DB, ids []uint) ([]Team, error) {
+	unique := make([]uint, 0, len(ids))
+	seen := make(map[uint]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
 		}
-		return User{}, fmt.Errorf("create user %s: %w", email, err)
+	}
+	if len(unique) == 0 {
+		return nil, nil
+	}
+	var teams []Team
+	if err := tx.Find(&teams, unique).Error; err != nil {
+		return nil, err
+	}
+	if len(teams) != len(unique) {
+		return nil, fmt.Errorf("teams %v: %w", unique, ErrNotFound)
+	}
+	return teams, nil
+}
+
+// UpdateUser changes an account's role, teams and whether it is active. A
+// deactivated account's sessions stop working at its next request.
+func (s *Store) UpdateUser(ctx context.Context, by Actor, id uint, ch UserChange) (User, error) {
+	if err := checkRole(ch.Role); err != nil {
+		return User{}, err
+	}
+	var u User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Preload("Teams").First(&u, id).Error; err != nil {
+			return err
+		}
+		teams, err := teamsByID(tx, ch.TeamIDs)
+		if err != nil {
+			return err
+		}
+		updates := map[string]any{"role": ch.Role, "active": ch.Active, "updated_at": s.Now()}
+		if !ch.Active {
+			// Ending every session: reactivating later does not revive them.
+			updates["session_epoch"] = gorm.Expr("session_epoch + 1")
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&u).Association("Teams").Replace(teams); err != nil {
+			return err
+		}
+		u.Role, u.Active, u.Teams = ch.Role, ch.Active, teams
+		names := make([]string, len(teams))
+		for i, t := range teams {
+			names[i] = t.Name
+		}
+		return s.audit(tx, by, "user.update", fmt.Sprintf("%s: role %s, active %v, teams [%s]", u.Email, ch.Role, ch.Active, strings.Join(names, ", ")))
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("update user %d: %w", id, translate(err))
+	}
+	return u, nil
+}
+
+// Users lists every account with its teams, by e-mail.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var us []User
+	if err := s.rdb.WithContext(ctx).Preload("Teams").Order("email").Find(&us).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// UserByID returns one account with its teams. It reads through the writer,
+// so a request sees its own account as the last write left it.
+func (s *Store) UserByID(ctx context.Context, id uint) (User, error) {
+	var u User
+	if err := s.db.WithContext(ctx).Preload("Teams").First(&u, id).Error; err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, translate(err))
 	}
 	return u, nil
 }
@@ -131,7 +219,10 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password string) (bool, 
 	if !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
-	if _, err := s.CreateUser(ctx, NewUser{Email: email, Password: password, Role: RoleAdmin}); err != nil {
+	if password == "" {
+		return false, errors.New("the admin's password is empty")
+	}
+	if _, _, err := s.CreateUser(ctx, NewUser{Email: email, Password: password, Role: RoleAdmin}); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return false, nil // created meanwhile by another replica
 		}

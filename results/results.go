@@ -9,7 +9,6 @@ package results
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/icare-hr/icare/models"
@@ -120,17 +119,19 @@ func cellID(owner, persp string) string { return owner + "/" + persp }
 // their respondents would vanish from the organization.
 func Build(teams []models.Team, cells []models.Cell, k int) (*Round, error) {
 	r := &Round{K: k, byID: make(map[uint]*Team, len(teams)), Perspectives: map[string]*scoring.Aggregate{}}
-	for _, mt := range teams {
-		r.byID[mt.ID] = &Team{ID: mt.ID, Name: mt.Name, ParentID: mt.ParentID, Headcount: mt.Headcount,
-			Archived: mt.ArchivedAt != nil, Perspectives: map[string]*scoring.Aggregate{}}
-	}
+	// Hierarchy puts each parent before its children, so a child always
+	// finds its parent made.
 	var tops []*Team
-	for _, mt := range teams {
-		t := r.byID[mt.ID]
-		if p := r.parent(t); p != nil {
-			p.Children = append(p.Children, t)
-		} else {
+	for _, mt := range models.Hierarchy(teams) {
+		t := &Team{ID: mt.ID, Name: mt.Name, ParentID: mt.ParentID, Headcount: mt.Headcount,
+			Archived: mt.ArchivedAt != nil, Path: mt.Path, Depth: mt.Depth, Perspectives: map[string]*scoring.Aggregate{}}
+		r.byID[t.ID] = t
+		r.Teams = append(r.Teams, t)
+		if mt.Depth == 0 {
 			tops = append(tops, t)
+		} else {
+			p := r.byID[*t.ParentID]
+			p.Children = append(p.Children, t)
 		}
 	}
 	for _, c := range cells {
@@ -148,18 +149,6 @@ func Build(teams []models.Team, cells []models.Cell, k int) (*Round, error) {
 			addTo(a.Perspectives, c.Perspective, &c.Agg)
 		}
 	}
-	sortTeams(tops)
-	var walk func(ts []*Team, depth int, path []string)
-	walk = func(ts []*Team, depth int, path []string) {
-		for _, t := range ts {
-			t.Depth = depth
-			t.Path = append(append([]string(nil), path...), t.Name)
-			r.Teams = append(r.Teams, t)
-			sortTeams(t.Children)
-			walk(t.Children, depth+1, t.Path)
-		}
-	}
-	walk(tops, 0, nil)
 	if err := r.suppress(tops); err != nil {
 		return nil, err
 	}
@@ -296,14 +285,10 @@ func addTo(m map[string]*scoring.Aggregate, p string, a *scoring.Aggregate) {
 	m[p].Merge(a)
 }
 
-func sortTeams(ts []*Team) {
-	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
-}
-
 // parent is t's parent team, or nil for a top-level team (or a parent that
-// is not listed).
+// is not listed, or a team Hierarchy put at the top to break a cycle).
 func (r *Round) parent(t *Team) *Team {
-	if t.ParentID == nil {
+	if t.ParentID == nil || t.Depth == 0 {
 		return nil
 	}
 	return r.byID[*t.ParentID]
