@@ -228,7 +228,7 @@ func pattern(v uint8) scoring.Answers {
 func intp(n int) *int { return &n }
 
 func TestExportAccess(t *testing.T) {
-	a := newExportApp(t, dbtest.Engine{Name: "sqlite"})
+	a := newExportApp(t, dbtest.SQLite)
 	a.team("Ops", "", nil)
 	a.team("Contact", "Ops", nil)
 	a.team("Sales", "", nil)
@@ -262,7 +262,7 @@ func TestExportAccess(t *testing.T) {
 }
 
 func TestExportBadInputIsAClearAnswer(t *testing.T) {
-	a := newExportApp(t, dbtest.Engine{Name: "sqlite"})
+	a := newExportApp(t, dbtest.SQLite)
 	a.signIn("admin", models.RoleAdmin)
 	for _, f := range []string{"responses", "teams", "organization"} {
 		rec := a.get("admin", "/export/"+f+".csv")
@@ -299,7 +299,7 @@ func TestExportBadInputIsAClearAnswer(t *testing.T) {
 }
 
 func TestExportFileNamesAndDefaultRound(t *testing.T) {
-	a := newExportApp(t, dbtest.Engine{Name: "sqlite"})
+	a := newExportApp(t, dbtest.SQLite)
 	a.team("Sales", "", nil)
 	a.signIn("admin", models.RoleAdmin)
 	first := a.openRound("Été 2027 / Q1")
@@ -366,7 +366,7 @@ func (brokenExports) ExportResponses(context.Context, uint, uint64, int, func(*m
 // went out, the client sees a broken download, not a file that looks
 // complete.
 func TestInterruptedDownloadIsNotAFile(t *testing.T) {
-	store := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	store := dbtest.Open(t, dbtest.SQLite)
 	a := newExportAppOver(t, store, brokenExports{store})
 	a.team("Sales", "", nil)
 	a.openRound("2027 Q1")
@@ -402,7 +402,7 @@ func (d deadlineCheck) ExportResponses(ctx context.Context, round uint, after ui
 // TestExportIsNotCutAfter30Seconds: the request timeout of every other page
 // does not apply to a download, which may stream for minutes.
 func TestExportIsNotCutAfter30Seconds(t *testing.T) {
-	store := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	store := dbtest.Open(t, dbtest.SQLite)
 	a := newExportAppOver(t, store, deadlineCheck{store})
 	a.team("Sales", "", nil)
 	a.openRound("2027 Q1")

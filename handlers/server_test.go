@@ -35,7 +35,7 @@ type app struct {
 func newApp(t *testing.T) *app {
 	t.Helper()
 	a := &app{t: t}
-	a.store = dbtest.Open(t, dbtest.Engine{Name: "sqlite"}, models.WithNow(a.clock))
+	a.store = dbtest.Open(t, dbtest.SQLite, models.WithNow(a.clock))
 	a.cfg = config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test", MinGroup: 5, MinComments: 8}
 	a.e = handlers.New(a.store, a.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return a

@@ -209,3 +209,16 @@ func translate(err error) error {
 		return err
 	}
 }
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// server keeps serving (VACUUM INTO reads one snapshot). Other engines have
+// their own tools (pg_dump, mariadb-dump).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.engine != config.EngineSQLite {
+		return fmt.Errorf("backup: icare backs up SQLite only; use pg_dump or mariadb-dump for %s", s.engine)
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

@@ -46,6 +46,21 @@ var demoComments = []string{
 	"Stop measuring call length; measure whether the problem was solved.",
 }
 
+// IsEmpty reports whether the database holds no teams, rounds or responses:
+// the condition for filling it with demo data.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	for _, m := range []any{&Team{}, &Round{}, &Response{}} {
+		var n int64
+		if err := s.rdb.WithContext(ctx).Model(m).Limit(1).Count(&n).Error; err != nil {
+			return false, fmt.Errorf("check empty database: %w", err)
+		}
+		if n > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // SeedDemo fills an empty database with a sample organization: a parent team
 // with three children and three more teams, one closed and one open round,
 // and a few hundred submitted responses spread over the perspectives, plus a

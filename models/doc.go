@@ -1,16 +1,17 @@
-// Package models owns icare's data: the GORM models, the one migration entry
-// point, and the Store whose methods are the only way handlers and commands
-// read or write the database.
+// Package models owns icare's data: the GORM models (one file per entity),
+// the numbered migrations (migrate.go), and the Store whose methods are the
+// only way handlers and commands read or write the database. Each operation
+// has one method, used by the web and the command line alike.
 //
 // # Layout of the answers: a column per item
 //
 // A response row carries its 25 answers as the columns i1 … e5 (NULL when the
 // item was skipped) instead of a separate answers table with a row per answer.
-// The choice was made by measurement on this machine through echo + GORM +
-// SQLite (PERFORMANCE.md): a column per item submitted about 3,900 surveys/s
-// against 1,900/s for a row per answer, a GROUP BY over 1,000,000 responses took
-// 3.6 s against 14 s, the file was 115 MB against 850 MB, and the CSV export is
-// ten times faster without a pivot. The constraints an answers table would hold
+// The choice was made by measurement on a 2-core machine through echo + GORM
+// + SQLite, both layouts in the same run: a column per item submitted about
+// 3,900 surveys/s against 1,900/s for a row per answer, a GROUP BY over
+// 1,000,000 responses took 3.6 s against 14 s, the file was 115 MB against
+// 850 MB, and the CSV export is ten times faster without a pivot. The constraints an answers table would hold
 // hold here too: CHECK (iN BETWEEN 1 AND 5) on each column, and the pair
 // (response, item) is unique by construction because each item is one column.
 // The instrument version recorded on each response says which statements the

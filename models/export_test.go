@@ -14,3 +14,20 @@ func (s *Store) RawCreateForTest(ctx context.Context, v any) error {
 func (s *Store) ForgetExportCellsForTest(ctx context.Context) error {
 	return s.db.WithContext(ctx).Exec("UPDATE responses SET export_cells = NULL").Error
 }
+
+// AppliedMigrationsForTest lists the versions schema_migrations records, in
+// the order they were recorded.
+func (s *Store) AppliedMigrationsForTest(ctx context.Context) ([]int, error) {
+	var vs []int
+	err := s.db.WithContext(ctx).Model(&schemaMigration{}).Order("applied_at, version").Pluck("version", &vs).Error
+	return vs, err
+}
+
+// ForgetMigrationsForTest empties schema_migrations, as in a database made
+// by icare before migrations were numbered.
+func (s *Store) ForgetMigrationsForTest(ctx context.Context) error {
+	return s.db.WithContext(ctx).Exec("DELETE FROM schema_migrations").Error
+}
+
+// MigrationsForTest is the number of migrations this icare knows.
+func MigrationsForTest() int { return len(migrations) }

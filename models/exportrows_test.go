@@ -163,7 +163,7 @@ func testExportResponsesKeptAndFresh(t *testing.T, s *models.Store) {
 // each) would make a 4.8 MB batch; the batch ends at 4 MiB instead, says
 // that more follow, and the next batch carries on where it stopped.
 func TestLongCommentsEndABatchEarly(t *testing.T) {
-	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	s := dbtest.Open(t, dbtest.SQLite)
 	ctx := context.Background()
 	team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Talkative"})
 	if err != nil {

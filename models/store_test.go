@@ -493,7 +493,7 @@ func TestDemoSeedsOnceOnEmptyDatabase(t *testing.T) {
 
 func TestBackupWhileOpen(t *testing.T) {
 	ctx := context.Background()
-	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"})
+	s := dbtest.Open(t, dbtest.SQLite)
 	if _, err := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"}); err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +514,7 @@ func TestBackupWhileOpen(t *testing.T) {
 
 func TestInjectedClock(t *testing.T) {
 	fixed := time.Date(2027, 3, 1, 9, 30, 0, 0, time.UTC)
-	s := dbtest.Open(t, dbtest.Engine{Name: "sqlite"}, models.WithNow(func() time.Time { return fixed }))
+	s := dbtest.Open(t, dbtest.SQLite, models.WithNow(func() time.Time { return fixed }))
 	r, err := s.CreateRound(context.Background(), models.NewRound{Name: "R", Open: true})
 	if err != nil || r.OpensAt == nil || !r.OpensAt.Equal(fixed) {
 		t.Errorf("opens at: got %v, %v want %v", r.OpensAt, err, fixed)

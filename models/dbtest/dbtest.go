@@ -20,6 +20,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // database/sql driver for creating test databases
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating test databases
 
+	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/models"
 )
 
@@ -30,12 +31,15 @@ type Engine struct {
 	base string
 }
 
+// SQLite is the engine every machine has: a file in the test's folder.
+var SQLite = Engine{Name: config.EngineSQLite}
+
 // Engines lists SQLite and every server whose DSN is set. A server without a
 // DSN is reported with t.Log so the omission is visible; in CI (CI=true) a
 // missing DSN fails the test, because CI must prove every engine.
 func Engines(t testing.TB) []Engine {
-	engines := []Engine{{Name: "sqlite"}}
-	for _, e := range []struct{ name, env string }{{"postgres", "ICARE_TEST_POSTGRES"}, {"mysql", "ICARE_TEST_MYSQL"}} {
+	engines := []Engine{SQLite}
+	for _, e := range []struct{ name, env string }{{config.EnginePostgres, "ICARE_TEST_POSTGRES"}, {config.EngineMySQL, "ICARE_TEST_MYSQL"}} {
 		dsn := os.Getenv(e.env)
 		if dsn == "" {
 			if os.Getenv("CI") == "true" {
@@ -53,18 +57,7 @@ func Engines(t testing.TB) []Engine {
 func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
 	t.Helper()
 	ctx := context.Background()
-	var dbURL string
-	switch e.Name {
-	case "sqlite":
-		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
-	case "postgres":
-		dbURL = createPostgres(t, e.base)
-	case "mysql":
-		dbURL = createMySQL(t, e.base)
-	default:
-		t.Fatalf("unknown engine %q", e.Name)
-	}
-	s, err := models.Open(ctx, dbURL, opts...)
+	s, err := models.Open(ctx, URL(t, e), opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", e.Name, err)
 	}
@@ -80,12 +73,15 @@ func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
 func URL(t testing.TB, e Engine) string {
 	t.Helper()
 	switch e.Name {
-	case "postgres":
+	case config.EngineSQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
+	case config.EnginePostgres:
 		return createPostgres(t, e.base)
-	case "mysql":
+	case config.EngineMySQL:
 		return createMySQL(t, e.base)
 	}
-	return "sqlite:" + filepath.Join(t.TempDir(), "icare.db")
+	t.Fatalf("unknown engine %q", e.Name)
+	return ""
 }
 
 func dbName() string {

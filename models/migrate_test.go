@@ -1,0 +1,117 @@
+package models_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/models/dbtest"
+)
+
+// TestMigrationsApplyOnceAcrossProcesses starts two processes against one
+// empty database at the same moment, as two replicas deploying together
+// would. Both must come up, the migrations must be recorded once each, and
+// the schema must work.
+func TestMigrationsApplyOnceAcrossProcesses(t *testing.T) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url := dbtest.URL(t, e)
+			// Far enough ahead for both processes to be up and connected.
+			at := time.Now().Add(1500 * time.Millisecond)
+			var procs [2]*exec.Cmd
+			var outs [2]bytes.Buffer
+			for i := range procs {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestMigrateProcess$", "-test.v")
+				cmd.Env = append(os.Environ(), "ICARE_MIGRATE_URL="+url, "ICARE_MIGRATE_AT="+strconv.FormatInt(at.UnixNano(), 10))
+				cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				procs[i] = cmd
+			}
+			for i, cmd := range procs {
+				if err := cmd.Wait(); err != nil {
+					t.Errorf("process %d: %v\n%s", i+1, err, outs[i].String())
+				}
+			}
+			ctx := context.Background()
+			s, err := models.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			applied, err := s.AppliedMigrationsForTest(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(applied) != models.MigrationsForTest() {
+				t.Errorf("schema_migrations: got %v want each of the %d migrations once", applied, models.MigrationsForTest())
+			}
+			for i, v := range applied {
+				if v != i+1 {
+					t.Errorf("migration %d recorded as %d", i+1, v)
+				}
+			}
+			if _, err := s.CreateTeam(ctx, models.NewTeam{Name: "After the race"}); err != nil {
+				t.Errorf("the migrated schema does not work: %v", err)
+			}
+		})
+	}
+}
+
+// TestMigrateProcess is the body of one process of
+// TestMigrationsApplyOnceAcrossProcesses: connect, wait for the agreed
+// moment, migrate.
+func TestMigrateProcess(t *testing.T) {
+	url := os.Getenv("ICARE_MIGRATE_URL")
+	if url == "" {
+		t.Skip("started by TestMigrationsApplyOnceAcrossProcesses")
+	}
+	at, err := strconv.ParseInt(os.Getenv("ICARE_MIGRATE_AT"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := models.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	time.Sleep(time.Until(time.Unix(0, at)))
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrationOneOverAnOlderSchema: a database made by an icare from
+// before numbered migrations holds the tables of migration 1 and no record
+// of it. Migrating finds them in place, keeps their rows and records the
+// migration; a second start applies nothing.
+func TestMigrationOneOverAnOlderSchema(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Kept"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ForgetMigrationsForTest(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("migrate over the older schema: %v", err)
+			}
+		}
+		if applied, _ := s.AppliedMigrationsForTest(ctx); len(applied) != models.MigrationsForTest() {
+			t.Errorf("schema_migrations: got %v", applied)
+		}
+		if got, err := s.Team(ctx, team.ID); err != nil || got.Name != "Kept" {
+			t.Errorf("the older rows: got %+v, %v", got, err)
+		}
+	})
+}
