@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -110,7 +109,7 @@ func accessMiddleware(a Access) echo.MiddlewareFunc {
 			v := viewerOf(c)
 			if v == nil {
 				if c.Request().Method == http.MethodGet && !isData(c) {
-					return c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.RequestURI()))
+					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(localPath(c.Request().URL.RequestURI())))
 				}
 				return echo.NewHTTPError(http.StatusUnauthorized, "Please sign in first.")
 			}
@@ -127,13 +126,4 @@ func accessMiddleware(a Access) echo.MiddlewareFunc {
 func isData(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return wantsJSON(c) || len(p) > 4 && p[len(p)-4:] == ".csv"
-}
-
-// safeNext keeps a post-sign-in destination on this site: a path that starts
-// with one slash, query-escaped for the login URL.
-func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		p = "/home"
-	}
-	return url.QueryEscape(p)
 }

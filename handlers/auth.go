@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,19 +15,6 @@ import (
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/views"
 )
-
-// AuthStore is what sign-in and accounts need from the data layer.
-type AuthStore interface {
-	Sessions() scs.Store
-	Authenticate(ctx context.Context, email, password string) (models.User, error)
-	UserByID(ctx context.Context, id uint) (models.User, error)
-	RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error)
-	SignInFailures(ctx context.Context, bucket string, since time.Time) (int64, error)
-	ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error
-	ChangePassword(ctx context.Context, id uint, current, next string) error
-	PasswordTokenUser(ctx context.Context, token string) (models.User, error)
-	UsePasswordToken(ctx context.Context, token, password string) (models.User, error)
-}
 
 // Sign-in limits: failures counted per account and per address over a
 // sliding window, in the database so that every replica agrees.
@@ -94,7 +80,7 @@ func (s *Server) signInForm(c echo.Context) error {
 	if viewerOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/home")
 	}
-	return render(c, http.StatusOK, views.SignIn(views.SignInPage{Next: nextPath(c.QueryParam("next"))}))
+	return render(c, http.StatusOK, views.SignIn(views.SignInPage{Next: localPath(c.QueryParam("next"))}))
 }
 
 // signIn is POST /login: check the rate limits, then the password; on
@@ -106,7 +92,7 @@ func (s *Server) signIn(c echo.Context) error {
 	if utf8.RuneCountInString(email) > 254 {
 		email = string([]rune(email)[:254])
 	}
-	page := views.SignInPage{Email: email, Next: nextPath(c.FormValue("next"))}
+	page := views.SignInPage{Email: email, Next: localPath(c.FormValue("next"))}
 	now := s.store.Now()
 	accountBucket, addressBucket := "email:"+email, "ip:"+c.RealIP()
 	// The attempt is counted before the password is checked, so that
@@ -156,98 +142,13 @@ func (s *Server) signOut(c echo.Context) error {
 	return redirect(c, "/login")
 }
 
-// nextPath is where to go after signing in: a local path, else /home.
-func nextPath(p string) string {
-	if u, err := url.Parse(p); err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
+// localPath is where to go after signing in: p when it is a path on this
+// site, else /home. It is the one rule for the destination, whether it comes
+// from the sign-in form or from a page that sent the person to sign in.
+func localPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 		return "/home"
 	}
 	return p
-}
-
-// passwordForm is GET /account/password.
-func (s *Server) passwordForm(c echo.Context) error {
-	return render(c, http.StatusOK, views.ChangePassword(views.PasswordPage{Email: viewerOf(c).Email}))
-}
-
-// changePassword is POST /account/password.
-func (s *Server) changePassword(c echo.Context) error {
-	v := viewerOf(c)
-	page := views.PasswordPage{Email: v.Email, Errors: views.FieldErrors{}}
-	next, confirm := c.FormValue("new"), c.FormValue("confirm")
-	if err := models.CheckPassword(next); err != nil {
-		page.Errors["new"] = capitalise(err.Error()) + "."
-	} else if next != confirm {
-		page.Errors["confirm"] = "The two new passwords differ."
-	}
-	if len(page.Errors) > 0 {
-		return render(c, http.StatusUnprocessableEntity, views.ChangePassword(page))
-	}
-	err := s.store.ChangePassword(c.Request().Context(), v.UserID, c.FormValue("current"), next)
-	if errors.Is(err, models.ErrBadCredentials) {
-		page.Errors["current"] = "This is not your current password."
-		return render(c, http.StatusUnprocessableEntity, views.ChangePassword(page))
-	}
-	if err != nil {
-		return err
-	}
-	// Every other session of the account has ended; this one goes on under
-	// a new id and the new epoch.
-	u, err := s.store.UserByID(c.Request().Context(), v.UserID)
-	if err != nil {
-		return err
-	}
-	if err := s.sessions.RenewToken(c.Request().Context()); err != nil {
-		return fmt.Errorf("renew session: %w", err)
-	}
-	s.sessions.Put(c.Request().Context(), sessionEpochKey, u.SessionEpoch)
-	page.Done = true
-	return render(c, http.StatusOK, views.ChangePassword(page))
-}
-
-// setPasswordForm is GET /set-password/:token, the one-time link of a new
-// account.
-func (s *Server) setPasswordForm(c echo.Context) error {
-	u, err := s.store.PasswordTokenUser(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return passwordLinkError(err)
-	}
-	return render(c, http.StatusOK, views.ChangePassword(views.PasswordPage{Email: u.Email, Token: c.Param("token")}))
-}
-
-// setPassword is POST /set-password/:token.
-func (s *Server) setPassword(c echo.Context) error {
-	ctx := c.Request().Context()
-	token := c.Param("token")
-	u, err := s.store.PasswordTokenUser(ctx, token)
-	if err != nil {
-		return passwordLinkError(err)
-	}
-	page := views.PasswordPage{Email: u.Email, Token: token, Errors: views.FieldErrors{}}
-	next := c.FormValue("new")
-	if err := models.CheckPassword(next); err != nil {
-		page.Errors["new"] = capitalise(err.Error()) + "."
-	} else if next != c.FormValue("confirm") {
-		page.Errors["confirm"] = "The two passwords differ."
-	}
-	if len(page.Errors) > 0 {
-		return render(c, http.StatusUnprocessableEntity, views.ChangePassword(page))
-	}
-	if _, err := s.store.UsePasswordToken(ctx, token, next); err != nil {
-		return passwordLinkError(err)
-	}
-	return redirect(c, "/login")
-}
-
-func passwordLinkError(err error) error {
-	if errors.Is(err, models.ErrNotFound) || errors.Is(err, models.ErrTokenExpired) {
-		return echo.NewHTTPError(http.StatusNotFound, "This password link is not valid: it may have expired or been used already. Ask an admin for a new one.")
-	}
-	return err
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

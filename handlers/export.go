@@ -202,13 +202,12 @@ func (s *Server) streamFailed(c echo.Context, err error) error {
 // submitted response of the round, streamed from the database in batches by
 // id, with the cells kept at submit copied as they are.
 func (s *Server) exportResponses(c echo.Context) error {
-	es := s.store
 	ctx := c.Request().Context()
-	opt, err := exportOptionsOf(c, es, true)
+	opt, err := exportOptionsOf(c, s.store, true)
 	if err != nil {
 		return err
 	}
-	teams, err := es.Teams(ctx)
+	teams, err := s.store.Teams(ctx)
 	if err != nil {
 		return err
 	}
@@ -230,7 +229,7 @@ func (s *Server) exportResponses(c echo.Context) error {
 		tc, ok := teamCells[r.TeamID]
 		if !ok {
 			// A team added while the export runs: read the teams again.
-			teams, err := es.Teams(ctx)
+			teams, err := s.store.Teams(ctx)
 			if err != nil {
 				return err
 			}
@@ -251,7 +250,7 @@ func (s *Server) exportResponses(c echo.Context) error {
 		return w.EndRow()
 	}
 	for {
-		more, err := es.ExportResponses(ctx, opt.round.ID, after, exportBatch, row)
+		more, err := s.store.ExportResponses(ctx, opt.round.ID, after, exportBatch, row)
 		if err != nil {
 			return s.streamFailed(c, fmt.Errorf("export responses.csv of round %d: %w", opt.round.ID, err))
 		}
@@ -283,8 +282,7 @@ func encodeTeams(w *export.Writer, teams []models.Team) map[uint][]byte {
 // hide keeps its row, with its counts, suppressed=true and every score
 // empty.
 func (s *Server) exportTeams(c echo.Context) error {
-	es := s.store
-	opt, err := exportOptionsOf(c, es, true)
+	opt, err := exportOptionsOf(c, s.store, true)
 	if err != nil {
 		return err
 	}
@@ -355,8 +353,7 @@ func (s *Server) exportTeams(c echo.Context) error {
 // responses), the six rows stay with every number empty; organization.csv
 // has no suppressed column, and teams.csv carries the counts.
 func (s *Server) exportOrganization(c echo.Context) error {
-	es := s.store
-	opt, err := exportOptionsOf(c, es, true)
+	opt, err := exportOptionsOf(c, s.store, true)
 	if err != nil {
 		return err
 	}
@@ -412,8 +409,7 @@ func (s *Server) exportOrganization(c echo.Context) error {
 // responses.csv with the rules of PRODUCT.md §3. The round only names the
 // file; with no round yet, the file is still served.
 func (s *Server) exportCodebook(c echo.Context) error {
-	es := s.store
-	opt, err := exportOptionsOf(c, es, false)
+	opt, err := exportOptionsOf(c, s.store, false)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/results"
+	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
 
@@ -44,18 +44,19 @@ func (s *Server) leaderHome(c echo.Context) error {
 	page.RoundID, page.RoundName, page.RoundOpen = round.ID, round.Name, round.Status == models.RoundOpen
 	org, shown := res.OrgProfile()
 	page.OrgN, page.OrgShown = int(res.Org.N), shown
-	if idx := org.Index.Mean; shown && idx.OK {
-		page.OrgIndex = strconv.FormatFloat(idx.V, 'f', 1, 64)
+	if shown {
+		page.OrgIndex = org.Index.Mean
 	}
 	for _, t := range res.Teams {
 		if v.Sees(t.ID) {
-			page.Teams = append(page.Teams, teamRow(t, s.cfg.BaseURL))
+			page.Teams = append(page.Teams, teamRow(t))
 		}
 	}
 	return render(c, http.StatusOK, views.LeaderHome(page))
 }
 
-// roundResults builds a round's results under the anonymity rules.
+// roundResults builds a round's group results under the anonymity rules:
+// every page and file that shows a group's figures starts here.
 func (s *Server) roundResults(c echo.Context, roundID uint) (*results.Round, error) {
 	ctx := c.Request().Context()
 	teams, err := s.store.Teams(ctx)
@@ -66,25 +67,18 @@ func (s *Server) roundResults(c echo.Context, roundID uint) (*results.Round, err
 	if err != nil {
 		return nil, err
 	}
-	return resultsOf(teams, cells, s.cfg.MinGroup)
-}
-
-// resultsOf wraps results.Build's error with context.
-func resultsOf(teams []models.Team, cells []models.Cell, k int) (*results.Round, error) {
-	r, err := results.Build(teams, cells, k)
+	r, err := results.Build(teams, cells, s.cfg.MinGroup)
 	if err != nil {
-		return nil, fmt.Errorf("round results: %w", err)
+		return nil, fmt.Errorf("results of round %d: %w", roundID, err)
 	}
 	return r, nil
 }
 
-func teamRow(t *results.Team, baseURL string) views.TeamRow {
-	row := views.TeamRow{ID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Shown: !t.Hidden, Archived: t.Archived}
-	if t.Headcount != nil {
-		row.Headcount = strconv.Itoa(*t.Headcount)
-	}
+// teamRow is a team's row in a table of teams.
+func teamRow(t *results.Team) views.TeamRow {
+	row := views.TeamRow{ID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Headcount: t.Headcount, Shown: !t.Hidden, Archived: t.Archived}
 	if rate, ok := t.ResponseRate(); ok {
-		row.Rate = strconv.FormatFloat(rate, 'f', 1, 64) + " %"
+		row.Rate = scoring.Value{V: rate, OK: true}
 	}
 	return row
 }

@@ -4,27 +4,14 @@
 package handlers
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/config"
 )
-
-// Store is everything the handlers need from the data layer.
-type Store interface {
-	Ping(ctx context.Context) error
-	// Now is the one clock of the application, injectable in tests.
-	Now() time.Time
-	SurveyStore
-	AuthStore
-	AdminStore
-	ExportStore
-}
 
 // Server holds the handlers' dependencies.
 type Server struct {
@@ -92,7 +79,7 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/s/:step", Public, s.surveyStep},
 		{http.MethodPost, "/s/:step", Public, s.surveySave},
 		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
-		{http.MethodGet, "/r/:token", Public, s.result},
+		{http.MethodGet, "/r/:token", Public, s.personalResult},
 
 		{http.MethodGet, "/login", Public, s.signInForm},
 		{http.MethodPost, "/login", Public, s.signIn},

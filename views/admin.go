@@ -1,22 +1,21 @@
 package views
 
 import (
-	"strconv"
 	"time"
+
+	"github.com/icare-hr/icare/scoring"
 )
 
 // TeamRow is one team in the leaders' home table and the admin team list.
 type TeamRow struct {
 	ID        uint
 	Name      string
-	Path      string
 	Depth     int
 	N         int
-	Headcount string // "" when unknown
-	Rate      string // "" when unknown
-	Shown     bool   // results may be shown (n ≥ k, not suppressed)
+	Headcount *int          // nil when unknown
+	Rate      scoring.Value // the response rate in %, missing when unknown
+	Shown     bool          // results may be shown (n ≥ k, not suppressed)
 	Archived  bool
-	InviteURL string
 }
 
 // HomePage is what a leader or admin sees after signing in.
@@ -29,7 +28,7 @@ type HomePage struct {
 	NoRound   bool
 	OrgN      int
 	OrgShown  bool
-	OrgIndex  string
+	OrgIndex  scoring.Value
 	MinGroup  int
 	Teams     []TeamRow
 }
@@ -48,6 +47,8 @@ type TeamForm struct {
 	Headcount string
 	Parents   []Option
 	Errors    FieldErrors
+	// MaxName is the longest name the Store takes, in characters.
+	MaxName int
 }
 
 // AdminTeamsPage lists teams and offers the create form.
@@ -71,15 +72,17 @@ type RoundRow struct {
 	ID       uint
 	Name     string
 	Status   string
-	OpensAt  string
-	ClosesAt string
+	OpensAt  *time.Time
+	ClosesAt *time.Time
 	N        int
 }
 
 // AdminRoundsPage lists rounds with their actions and the create form.
 type AdminRoundsPage struct {
-	Rounds  []RoundRow
+	Rounds []RoundRow
+	// Name is the create form's name, MaxName the longest the Store takes.
 	Name    string
+	MaxName int
 	Errors  FieldErrors
 	Problem string
 	Flash   string
@@ -129,19 +132,6 @@ type AdminUserPage struct {
 
 // AuditRow is one audit event.
 type AuditRow struct {
-	At, Actor, Action, Detail string
-}
-
-// FormatTime shows a time to people, in UTC; "" for none.
-func FormatTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-func uitoa(v uint) string { return strconv.FormatUint(uint64(v), 10) }
-
-func indent(depth int) string {
-	return "depth-" + strconv.Itoa(min(depth, 4))
+	At                    time.Time
+	Actor, Action, Detail string
 }

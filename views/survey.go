@@ -1,7 +1,5 @@
 package views
 
-import "strconv"
-
 // Survey steps, in order: the perspective page, one page per key, the comment.
 const (
 	StepPerspective = "perspective"
@@ -80,7 +78,3 @@ type Welcome struct {
 	ResultURL  string // this device already answered in this round
 	ResumeStep string
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func scaleValue(v int) string { return strconv.Itoa(v) }

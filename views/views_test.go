@@ -9,6 +9,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
+
+	"github.com/icare-hr/icare/scoring"
 )
 
 func renderDoc(t *testing.T, c templ.Component) *goquery.Document {
@@ -91,18 +93,18 @@ func TestQuestionPage(t *testing.T) {
 	}
 }
 
-func resultPage(teamShown bool) ResultPage {
-	r := ResultPage{TeamName: "Sales", RoundName: "2027 Q1", TeamShown: teamShown, TeamN: 9, MinGroup: 5, Strongest: 0, Grow: 3, ResultURL: "http://x/r/abc"}
+func resultPage(teamShown bool) PersonalResultPage {
+	r := PersonalResultPage{TeamName: "Sales", RoundName: "2027 Q1", TeamShown: teamShown, TeamN: 9, MinGroup: 5, Strongest: 0, Grow: 3, ResultURL: "http://x/r/abc"}
 	scores := []float64{87.5, 62.5, 50, 0, 100}
 	for i, id := range []string{"I", "C", "A", "R", "E"} {
-		r.Keys = append(r.Keys, KeyResult{ID: id, Name: "Key " + id, Score: scores[i], OK: id != "A", Band: "Strong", BandSlug: "strong",
-			TeamScore: 70, TeamOK: true, Habits: []string{"h1", "h2", "h3"}})
+		r.Keys = append(r.Keys, PersonalKey{ID: id, Name: "Key " + id, Score: scoring.Value{V: scores[i], OK: id != "A"},
+			TeamScore: scoring.Value{V: 70, OK: true}, Habits: []string{"h1", "h2", "h3"}})
 	}
 	return r
 }
 
 func TestResultChart(t *testing.T) {
-	d := renderDoc(t, Result(resultPage(true)))
+	d := renderDoc(t, PersonalResult(resultPage(true)))
 	chart := d.Find(`svg[data-testid="chart"]`)
 	if chart.Length() != 1 {
 		t.Fatal("no chart")
@@ -141,7 +143,7 @@ func TestResultChart(t *testing.T) {
 }
 
 func TestResultWithoutTeam(t *testing.T) {
-	d := renderDoc(t, Result(resultPage(false)))
+	d := renderDoc(t, PersonalResult(resultPage(false)))
 	if d.Find(`[data-testid="team-shown"]`).Length() != 0 || d.Find(`[data-testid^="team-bar-"]`).Length() != 0 {
 		t.Error("a suppressed team must not appear in the block or the chart")
 	}

@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/icare-hr/icare/models"
+)
+
+// Store is every method the handlers call on the data layer, and nothing
+// more: *models.Store is the one implementation, and tests wrap it to make
+// one method fail. It is one interface rather than one per file because
+// every handler is a method of the same Server, so a per-file interface
+// could not stop a file from calling the others' methods; one list that is
+// checked against the code (see TestStoreInterfaceIsUsed) tells the truth.
+type Store interface {
+	// The process.
+	Ping(ctx context.Context) error
+	// Now is the one clock of the application, injectable in tests.
+	Now() time.Time
+
+	// Teams.
+	Teams(ctx context.Context) ([]models.Team, error)
+	Team(ctx context.Context, id uint) (models.Team, error)
+	TeamByInviteToken(ctx context.Context, token string) (models.Team, error)
+	CreateTeam(ctx context.Context, nt models.NewTeam) (models.Team, error)
+	UpdateTeam(ctx context.Context, by models.Actor, id uint, ch models.TeamChange) (models.Team, error)
+	ArchiveTeam(ctx context.Context, by models.Actor, id uint, archived bool) (models.Team, error)
+	RegenerateInvite(ctx context.Context, by models.Actor, id uint) (models.Team, error)
+
+	// Rounds.
+	Rounds(ctx context.Context) ([]models.Round, error)
+	Round(ctx context.Context, id uint) (models.Round, error)
+	CurrentRound(ctx context.Context) (models.Round, error)
+	DefaultRound(ctx context.Context) (models.Round, error)
+	CreateRound(ctx context.Context, nr models.NewRound) (models.Round, error)
+	OpenRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
+	CloseRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
+
+	// Responses and their aggregates.
+	StartResponse(ctx context.Context, teamID uint) (models.Started, error)
+	ResponseByResumeToken(ctx context.Context, token string) (models.Response, error)
+	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)
+	SaveProgress(ctx context.Context, id uint64, p models.Progress) (models.Response, error)
+	SubmitWithResult(ctx context.Context, id uint64, resultToken string) (models.Response, error)
+	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
+	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)
+	ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*models.ExportRow) error) (more bool, err error)
+
+	// Accounts, passwords and sign-in.
+	Sessions() scs.Store
+	Users(ctx context.Context) ([]models.User, error)
+	UserByID(ctx context.Context, id uint) (models.User, error)
+	CreateUser(ctx context.Context, nu models.NewUser) (models.User, string, error)
+	UpdateUser(ctx context.Context, by models.Actor, id uint, ch models.UserChange) (models.User, error)
+	Authenticate(ctx context.Context, email, password string) (models.User, error)
+	ChangePassword(ctx context.Context, id uint, current, next string) error
+	NewPasswordLink(ctx context.Context, by models.Actor, userID uint) (string, error)
+	PasswordTokenUser(ctx context.Context, token string) (models.User, error)
+	UsePasswordToken(ctx context.Context, token, password string) (models.User, error)
+	RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error)
+	SignInFailures(ctx context.Context, bucket string, since time.Time) (int64, error)
+	ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error
+
+	// The audit log.
+	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)
+}
+
+var _ Store = (*models.Store)(nil)
