@@ -125,6 +125,15 @@ func (w *Writer) Int(n int64) {
 	w.buf = strconv.AppendInt(w.buf, n, 10)
 }
 
+// OptInt writes a whole number that may be unknown: an empty cell for nil.
+func (w *Writer) OptInt(n *int) {
+	if n == nil {
+		w.Empty()
+		return
+	}
+	w.Int(int64(*n))
+}
+
 // Uint writes a whole number.
 func (w *Writer) Uint(n uint64) {
 	w.sep()
