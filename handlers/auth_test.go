@@ -12,8 +12,6 @@ import (
 	"github.com/icare-hr/icare/models"
 )
 
-const testPassword = "a long test password"
-
 // org is a small organization with two teams, their leaders and an admin.
 type org struct {
 	a                *app
@@ -53,22 +51,13 @@ func newOrg(t *testing.T) *org {
 	return o
 }
 
-// signIn returns a client signed in as email.
-func (a *app) signIn(t *testing.T, email string) *client {
-	t.Helper()
-	cl := a.client()
-	cl.get("/login")
-	wantRedirect(t, cl.post("/login", url.Values{"email": {email}, "password": {testPassword}}), "/home")
-	return cl
-}
-
 func TestAccessMatrix(t *testing.T) {
 	o := newOrg(t)
 	roles := map[string]*client{
 		"anonymous": o.a.client(),
-		"leader A":  o.a.signIn(t, "a@example.org"),
-		"leader B":  o.a.signIn(t, "b@example.org"),
-		"admin":     o.a.signIn(t, "admin@example.org"),
+		"leader A":  o.a.signIn("a@example.org"),
+		"leader B":  o.a.signIn("b@example.org"),
+		"admin":     o.a.signIn("admin@example.org"),
 	}
 	roles["anonymous"].get("/login") // for a CSRF token
 	params := func(path string) string {
@@ -130,11 +119,11 @@ func TestAccessMatrix(t *testing.T) {
 
 func TestLeaderSeesOnlyTheirTeams(t *testing.T) {
 	o := newOrg(t)
-	body := o.a.signIn(t, "a@example.org").get("/home").Body.String()
+	body := o.a.signIn("a@example.org").get("/home").Body.String()
 	if !strings.Contains(body, "Team A") || !strings.Contains(body, "Team A1") || strings.Contains(body, "Team B") {
 		t.Errorf("leader A's home should list Team A and its sub-team only")
 	}
-	body = o.a.signIn(t, "admin@example.org").get("/home").Body.String()
+	body = o.a.signIn("admin@example.org").get("/home").Body.String()
 	if !strings.Contains(body, "Team B") || !strings.Contains(body, "Team A1") {
 		t.Error("the admin's home should list every team")
 	}
@@ -199,11 +188,11 @@ func TestSignInFailuresAreRateLimited(t *testing.T) {
 
 func TestDeactivatedUserLosesSession(t *testing.T) {
 	o := newOrg(t)
-	leader := o.a.signIn(t, "a@example.org")
+	leader := o.a.signIn("a@example.org")
 	if leader.get("/home").Code != http.StatusOK {
 		t.Fatal("leader cannot see home")
 	}
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	admin.get("/admin/users/" + strconv.Itoa(int(o.leaderA.ID)))
 	form := url.Values{"role": {"leader"}, "teams": {strconv.Itoa(int(o.teamA.ID))}}
 	wantRedirect(t, admin.post("/admin/users/"+strconv.Itoa(int(o.leaderA.ID)), form), "/admin/users/")
@@ -226,7 +215,7 @@ func TestPasswordsAreHashedAndChangeable(t *testing.T) {
 	if u.PasswordHash == testPassword || strings.Contains(u.PasswordHash, testPassword) || !strings.HasPrefix(u.PasswordHash, "$2") {
 		t.Errorf("stored hash %q is not a bcrypt hash of the password", u.PasswordHash)
 	}
-	cl := o.a.signIn(t, "a@example.org")
+	cl := o.a.signIn("a@example.org")
 	cl.get("/account/password")
 	rec := cl.post("/account/password", url.Values{"current": {"not it at all"}, "new": {"a brand new password"}, "confirm": {"a brand new password"}})
 	if rec.Code != http.StatusUnprocessableEntity || doc(t, rec).Find("#current-error").Length() != 1 {
@@ -247,7 +236,7 @@ func TestPasswordsAreHashedAndChangeable(t *testing.T) {
 
 func TestInvitedUserSetsPasswordOnce(t *testing.T) {
 	o := newOrg(t)
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	admin.get("/admin/users")
 	form := url.Values{"email": {"New.Leader@Example.org"}, "role": {"leader"}, "teams": {strconv.Itoa(int(o.teamB.ID))}}
 	wantRedirect(t, admin.post("/admin/users", form), "/admin/users")
@@ -277,7 +266,7 @@ func TestInvitedUserSetsPasswordOnce(t *testing.T) {
 
 func TestAdminCSRFRefusedChangesNothing(t *testing.T) {
 	o := newOrg(t)
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	admin.get("/admin/teams")
 	for _, tok := range []string{"", "wrong"} {
 		rec := admin.post("/admin/teams", url.Values{"_csrf": {tok}, "name": {"Sneaky"}})
@@ -293,7 +282,7 @@ func TestAdminCSRFRefusedChangesNothing(t *testing.T) {
 func TestTeamAndRoundRules(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	admin.get("/admin/teams")
 	id := strconv.Itoa(int(o.teamA.ID))
 	// A team cannot move under its own sub-team.
@@ -361,7 +350,7 @@ func TestNamesAreEscapedEverywhere(t *testing.T) {
 	if _, _, err := o.a.store.CreateUser(ctx, models.NewUser{Email: "x@example.org", Password: testPassword, Role: models.RoleLeader, TeamIDs: []uint{team.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	anon := o.a.client()
 	pages := map[string]*client{
 		"/home": admin, "/admin/teams": admin, "/admin/teams/" + strconv.Itoa(int(team.ID)): admin,

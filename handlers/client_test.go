@@ -18,11 +18,16 @@ type client struct {
 
 func (a *app) client() *client { return &client{a: a, cookies: map[string]*http.Cookie{}} }
 
-func (cl *client) send(req *http.Request) *httptest.ResponseRecorder {
-	cl.a.t.Helper()
+// addCookies puts the client's cookies on req.
+func (cl *client) addCookies(req *http.Request) {
 	for _, ck := range cl.cookies {
 		req.AddCookie(ck)
 	}
+}
+
+func (cl *client) send(req *http.Request) *httptest.ResponseRecorder {
+	cl.a.t.Helper()
+	cl.addCookies(req)
 	rec := httptest.NewRecorder()
 	cl.a.e.ServeHTTP(rec, req)
 	for _, ck := range rec.Result().Cookies() {
@@ -50,9 +55,7 @@ func (cl *client) get(path string) *httptest.ResponseRecorder {
 func (cl *client) postRequest(path string, form url.Values) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, ck := range cl.cookies {
-		req.AddCookie(ck)
-	}
+	cl.addCookies(req)
 	return req
 }
 
@@ -85,11 +88,4 @@ func wantRedirect(t *testing.T, rec *httptest.ResponseRecorder, prefix string) s
 		t.Fatalf("got %d to %q want 303 to %s…; body: %.300s", rec.Code, loc, prefix, rec.Body.String())
 	}
 	return loc
-}
-
-// do2 sends a prepared request through the whole chain.
-func (a *app) do2(req *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	a.e.ServeHTTP(rec, req)
-	return rec
 }

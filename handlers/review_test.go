@@ -46,8 +46,8 @@ func TestParallelGuessesStayUnderTheLimit(t *testing.T) {
 
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	o := newOrg(t)
-	laptop := o.a.signIn(t, "a@example.org")
-	phone := o.a.signIn(t, "a@example.org")
+	laptop := o.a.signIn("a@example.org")
+	phone := o.a.signIn("a@example.org")
 	laptop.get("/account/password")
 	rec := laptop.post("/account/password", url.Values{"current": {testPassword}, "new": {"another long password"}, "confirm": {"another long password"}})
 	if rec.Code != http.StatusOK {
@@ -119,7 +119,7 @@ func TestNULAndBrokenTextAreRefusedCleanly(t *testing.T) {
 
 func TestAdminMakesANewPasswordLink(t *testing.T) {
 	o := newOrg(t)
-	admin := o.a.signIn(t, "admin@example.org")
+	admin := o.a.signIn("admin@example.org")
 	page := "/admin/users/" + strconv.Itoa(int(o.leaderB.ID))
 	admin.get(page)
 	wantRedirect(t, admin.post(page+"/password-link", url.Values{}), page)

@@ -1,101 +1,29 @@
 package handlers_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/PuerkitoBio/goquery"
-	"github.com/labstack/echo/v4"
-
-	"github.com/icare-hr/icare/config"
-	"github.com/icare-hr/icare/handlers"
-	"github.com/icare-hr/icare/models"
-	"github.com/icare-hr/icare/models/dbtest"
 )
-
-// app is a test server over a fresh SQLite database.
-type app struct {
-	t     *testing.T
-	e     *echo.Echo
-	store *models.Store
-	cfg   config.Config
-
-	mu  sync.Mutex
-	now time.Time // zero: the real clock
-}
-
-func newApp(t *testing.T) *app {
-	t.Helper()
-	a := &app{t: t}
-	a.store = dbtest.Open(t, dbtest.SQLite, models.WithNow(a.clock))
-	a.cfg = config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test", MinGroup: 5, MinComments: 8}
-	a.e = handlers.New(a.store, a.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return a
-}
-
-// clock is the one clock of the store and the handlers.
-func (a *app) clock() time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.now.IsZero() {
-		return time.Now()
-	}
-	return a.now
-}
-
-// setNow fixes the clock at now.
-func (a *app) setNow(now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.now = now
-}
-
-// do sends a request through the whole middleware chain.
-func (a *app) do(method, target string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
-	a.t.Helper()
-	req := httptest.NewRequest(method, target, body)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
-	t.Helper()
-	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
-	if err != nil {
-		t.Fatalf("parse html: %v", err)
-	}
-	return d
-}
 
 func TestHealthAndReadiness(t *testing.T) {
 	a := newApp(t)
-	if rec := a.do(http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
+	if rec := a.request(http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
 		t.Errorf("healthz: got %d want 200", rec.Code)
 	}
-	if rec := a.do(http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
+	if rec := a.request(http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
 		t.Errorf("readyz: got %d want 200", rec.Code)
 	}
 	a.store.Close()
-	if rec := a.do(http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
+	if rec := a.request(http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the database closed: got %d want 503", rec.Code)
 	}
 }
 
 func TestInstrumentJSON(t *testing.T) {
 	a := newApp(t)
-	rec := a.do(http.MethodGet, "/api/v1/instrument", nil)
+	rec := a.request(http.MethodGet, "/api/v1/instrument", nil)
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("instrument: got %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -146,7 +74,7 @@ func TestInstrumentJSON(t *testing.T) {
 func TestPagesCarrySecurityHeadersAndUTF8(t *testing.T) {
 	a := newApp(t)
 	for _, path := range []string{"/", "/no/such/page", "/t/not-a-token"} {
-		rec := a.do(http.MethodGet, path, nil)
+		rec := a.request(http.MethodGet, path, nil)
 		h := rec.Header()
 		if ct := h.Get("Content-Type"); ct != "text/html; charset=UTF-8" {
 			t.Errorf("%s: Content-Type %q", path, ct)
@@ -175,7 +103,7 @@ func TestPagesCarrySecurityHeadersAndUTF8(t *testing.T) {
 
 func TestNotFoundIsAFriendlyPage(t *testing.T) {
 	a := newApp(t)
-	rec := a.do(http.MethodGet, "/no/such/page", nil)
+	rec := a.request(http.MethodGet, "/no/such/page", nil)
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("got %d want 404", rec.Code)
 	}
@@ -187,7 +115,7 @@ func TestNotFoundIsAFriendlyPage(t *testing.T) {
 func TestOversizedBodyIsRefused(t *testing.T) {
 	a := newApp(t)
 	big := strings.NewReader("comment=" + strings.Repeat("x", 100<<10))
-	rec := a.do(http.MethodPost, "/t/anything", big, "Content-Type", "application/x-www-form-urlencoded")
+	rec := a.request(http.MethodPost, "/t/anything", big, "Content-Type", "application/x-www-form-urlencoded")
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("got %d want 413", rec.Code)
 	}
@@ -198,9 +126,8 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 
 func TestStaticFiles(t *testing.T) {
 	a := newApp(t)
-	rec := a.do(http.MethodGet, "/static/css/app.css", nil)
+	rec := a.request(http.MethodGet, "/static/css/app.css", nil)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "prefers-color-scheme") {
 		t.Errorf("stylesheet: got %d", rec.Code)
 	}
-	_ = context.Background()
 }

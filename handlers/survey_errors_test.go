@@ -147,7 +147,7 @@ func TestCSRFMissingOrWrongChangesNothing(t *testing.T) {
 	// A POST from another site is refused even with a token.
 	req := cl.postRequest("/s/I", url.Values{"_csrf": {cl.csrf}, "I1": {"1"}, "action": {"next"}})
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	rec := cl.a.do2(req)
+	rec := cl.a.serve(req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("cross-site post: got %d want 403", rec.Code)
 	}

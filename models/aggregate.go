@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // descendants, a perspective and the organization all come from merging cells
 // — O(cells), never a scan of the responses. The counters are stored as one
 // JSON array so that a new counter in scoring needs no schema change; N is a
-// column of its own so that response counts can be read with plain SQL.
+// column of its own so that response counts can be read with plain SQL, and
+// Cells checks that it agrees with the counters.
 type CellAggregate struct {
 	RoundID     uint   `gorm:"primaryKey;autoIncrement:false"`
 	TeamID      uint   `gorm:"primaryKey;autoIncrement:false"`
@@ -27,6 +29,10 @@ type CellAggregate struct {
 	Counters    string `gorm:"type:text;not null"`
 	UpdatedAt   time.Time
 }
+
+// ErrBadAggregate is wrapped by Cells' error for a stored aggregate that
+// contradicts itself.
+var ErrBadAggregate = errors.New("inconsistent aggregate")
 
 // Cell is one decoded aggregate.
 type Cell struct {
@@ -105,6 +111,9 @@ func (s *Store) Cells(ctx context.Context, roundID uint) ([]Cell, error) {
 	cells := make([]Cell, 0, len(rows))
 	for _, row := range rows {
 		agg, err := decodeAggregate(row.Counters)
+		if err == nil && agg.N != row.N {
+			err = fmt.Errorf("%w: n is %d, the counters hold %d responses", ErrBadAggregate, row.N, agg.N)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("aggregate of round %d team %d %s: %w", roundID, row.TeamID, row.Perspective, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/gormstore"
 	"github.com/alexedwards/scs/v2"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -37,6 +38,11 @@ type Store struct {
 	rdb       *gorm.DB // reads (on SQLite: a read-only pool; elsewhere the same as db)
 	engine    string
 	now       func() time.Time
+	// passwordCost is bcrypt's cost for new password hashes.
+	passwordCost int
+	// dummyHash is compared against when no account matches, so that a
+	// sign-in takes as long whether or not the e-mail exists.
+	dummyHash []byte
 }
 
 // Option adjusts a Store as it opens.
@@ -45,6 +51,11 @@ type Option func(*Store)
 // WithNow injects the clock, so tests can fix time.
 func WithNow(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
+// WithPasswordCost sets bcrypt's cost for new password hashes (default
+// bcrypt.DefaultCost), so that tests that make many accounts can use the
+// lowest. Existing hashes keep the cost they were made with.
+func WithPasswordCost(cost int) Option { return func(s *Store) { s.passwordCost = cost } }
+
 // Open connects to the database named by a database URL (sqlite:PATH,
 // postgres://… or mysql://…) and checks that it answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
@@ -52,9 +63,12 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{engine: engine, now: time.Now}
+	s := &Store{engine: engine, now: time.Now, passwordCost: bcrypt.DefaultCost}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.dummyHash, err = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), s.passwordCost); err != nil {
+		return nil, fmt.Errorf("make the sign-in timing equaliser: %w", err)
 	}
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{

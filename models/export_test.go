@@ -31,3 +31,16 @@ func (s *Store) ForgetMigrationsForTest(ctx context.Context) error {
 
 // MigrationsForTest is the number of migrations this icare knows.
 func MigrationsForTest() int { return len(migrations) }
+
+// CellNForTest reads the n column of one maintained aggregate with plain SQL.
+func (s *Store) CellNForTest(ctx context.Context, roundID, teamID uint, perspective string) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&CellAggregate{}).
+		Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).Pluck("n", &n).Error
+	return n, err
+}
+
+// SetCellNForTest overwrites the n column of a round's aggregates.
+func (s *Store) SetCellNForTest(ctx context.Context, roundID uint, n int64) error {
+	return s.db.WithContext(ctx).Model(&CellAggregate{}).Where("round_id = ?", roundID).Update("n", n).Error
+}

@@ -52,11 +52,11 @@ func CheckPassword(pw string) error {
 }
 
 // hashPassword checks pw against the rule and returns its bcrypt hash.
-func hashPassword(pw string) (string, error) {
+func (s *Store) hashPassword(pw string) (string, error) {
 	if err := CheckPassword(pw); err != nil {
 		return "", err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), s.passwordCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) UsePasswordToken(ctx context.Context, token, password string) (U
 	if !wellFormedToken(token) {
 		return User{}, fmt.Errorf("set password: %w", ErrNotFound)
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return User{}, err
 	}
@@ -155,7 +155,7 @@ func (s *Store) ChangePassword(ctx context.Context, id uint, current, next strin
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		return ErrBadCredentials
 	}
-	hash, err := hashPassword(next)
+	hash, err := s.hashPassword(next)
 	if err != nil {
 		return err
 	}
@@ -179,10 +179,6 @@ func (s *Store) setPassword(tx *gorm.DB, u User, hash, how string) error {
 	return s.audit(tx, Actor{ID: &u.ID, Email: u.Email}, "user.password", how)
 }
 
-// dummyHash is compared against when no account matches, so that a sign-in
-// takes as long whether or not the e-mail exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), bcrypt.DefaultCost)
-
 // Authenticate returns the active account with email and password, or
 // ErrBadCredentials.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
@@ -190,7 +186,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
-	hash := dummyHash
+	hash := s.dummyHash
 	if err == nil {
 		hash = []byte(u.PasswordHash)
 	}

@@ -370,10 +370,22 @@ func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
 			if got := c.Agg.Counters(); !equalInts(got, want.Counters()) {
 				t.Errorf("cell team %d %s: kept %v want %v", c.TeamID, c.Perspective, got, want.Counters())
 			}
+			// The n column, read with plain SQL, counts the same responses.
+			if n, err := s.CellNForTest(ctx, round.ID, c.TeamID, c.Perspective); err != nil || n != want.N {
+				t.Errorf("cell team %d %s: n column %d, %v want %d", c.TeamID, c.Perspective, n, err, want.N)
+			}
 			total += int(c.Agg.N)
 		}
 		if total != 12 {
 			t.Errorf("responses over cells: got %d want 12", total)
+		}
+		// An aggregate whose n disagrees with its counters is refused, not
+		// shown.
+		if err := s.SetCellNForTest(ctx, round.ID, 99); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Cells(ctx, round.ID); !errors.Is(err, models.ErrBadAggregate) {
+			t.Errorf("cells with a wrong n: got %v want ErrBadAggregate", err)
 		}
 	})
 }

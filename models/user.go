@@ -89,7 +89,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, string, error
 		// the link sets a real one.
 		password, token = NewToken()[:40], NewToken()
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return User{}, "", err
 	}

@@ -5,10 +5,9 @@
 // a process of its own under /usr/bin/time -v, exports it through the real
 // handler.
 
-package handlers
+package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -74,13 +73,8 @@ func TestExportBenchExport(t *testing.T) {
 	if out == "" {
 		out = os.DevNull
 	}
-	store, err := models.Open(context.Background(), "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	a := newExportAppOver(t, store, nil)
-	a.signIn("admin", models.RoleAdmin)
+	a := newApp(t, atDatabase("sqlite:"+path))
+	a.viewer("admin", models.RoleAdmin)
 	f, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +82,7 @@ func TestExportBenchExport(t *testing.T) {
 	defer f.Close()
 	rw := &fileResponse{header: http.Header{}, f: f}
 	req := httptest.NewRequest(http.MethodGet, "/export/responses.csv", nil)
-	req.Header.Set(viewerHeader, "admin")
+	a.viewers["admin"].addCookies(req)
 	start := time.Now()
 	a.e.ServeHTTP(rw, req)
 	total := time.Since(start)

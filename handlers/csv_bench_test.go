@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/icare-hr/icare/export"
+	"github.com/icare-hr/icare/handlers"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/scoring"
 )
 
 // The benchmark of responses.csv against the sqlite3 command line lives in
 // scripts/bench-export.sh, which builds the harness of
-// export_bench_harness_test.go (build tag exportbench, so go test ./... never
+// csv_bench_harness_test.go (build tag exportbench, so go test ./... never
 // compiles it) on the seeding helpers of this file.
 
 // benchComments are the comments of seeded responses: plain, and with the
@@ -128,16 +129,12 @@ func seedRound(tb testing.TB, path string, n, nTeams, forgetEvery int) (models.R
 // some rows have no kept cells, and wants the very bytes that formatting
 // every response afresh gives.
 func TestResponsesCSVManyBatches(t *testing.T) {
-	const n = 2*exportBatch + 2345
+	const n = 2*handlers.ExportBatchForTest + 2345
 	path := t.TempDir() + "/icare.db"
 	round, teams := seedRound(t, path, n, 25, 997)
-	store, err := models.Open(context.Background(), "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	a := newExportAppOver(t, store, nil)
-	a.signIn("admin", models.RoleAdmin)
+	a := newApp(t, atDatabase("sqlite:"+path))
+	store := a.store
+	a.viewer("admin", models.RoleAdmin)
 	got := a.download("admin", "/export/responses.csv?delimiter=semicolon")
 
 	all, err := store.Teams(context.Background())
