@@ -11,15 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/icare-hr/icare/scoring"
 )
 
-// Defaults of PRODUCT.md §8 and §4.
+// Defaults of PRODUCT.md §8. The anonymity thresholds' defaults and floor
+// are the scoring package's, where the rules they feed live.
 const (
 	DefaultAddr        = ":8080"
 	DefaultDatabaseURL = "sqlite:icare.db"
-	DefaultMinGroup    = 5
-	MinMinGroup        = 3
-	DefaultMinComments = 8
 )
 
 // Config is every setting icare reads at start.
@@ -67,8 +67,8 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 	fs.StringVar(&c.Addr, "addr", envDefault(getenv, "ICARE_ADDR", DefaultAddr), "listen address, host:port (ICARE_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", envDefault(getenv, "ICARE_DATABASE_URL", DefaultDatabaseURL), "database: sqlite:PATH, postgres://… or mysql://… (ICARE_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", envDefault(getenv, "ICARE_BASE_URL", ""), "public address for invite links, e.g. https://icare.example.org (ICARE_BASE_URL; default http://localhost:PORT)")
-	fs.StringVar(&minGroup, "min-group", envDefault(getenv, "ICARE_MIN_GROUP", strconv.Itoa(DefaultMinGroup)), "minimum group size k before scores show, at least 3 (ICARE_MIN_GROUP)")
-	fs.StringVar(&minComments, "min-comments", envDefault(getenv, "ICARE_MIN_COMMENTS", strconv.Itoa(DefaultMinComments)), "responses a group needs before its comments show, at least k (ICARE_MIN_COMMENTS)")
+	fs.StringVar(&minGroup, "min-group", envDefault(getenv, "ICARE_MIN_GROUP", strconv.Itoa(scoring.DefaultMinGroup)), fmt.Sprintf("minimum group size k before scores show, at least %d (ICARE_MIN_GROUP)", scoring.MinMinGroup))
+	fs.StringVar(&minComments, "min-comments", envDefault(getenv, "ICARE_MIN_COMMENTS", strconv.Itoa(scoring.DefaultMinComments)), "responses a group needs before its comments show, at least k (ICARE_MIN_COMMENTS)")
 	fs.StringVar(&shutdown, "shutdown-timeout", envDefault(getenv, "ICARE_SHUTDOWN_TIMEOUT", "20s"), "how long requests in flight may run after SIGTERM (ICARE_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&proxies, "trusted-proxies", envDefault(getenv, "ICARE_TRUSTED_PROXIES", ""), "comma-separated networks of reverse proxies to trust for X-Forwarded-For, e.g. 10.0.0.0/8 (ICARE_TRUSTED_PROXIES)")
 	c.AdminEmail = envDefault(getenv, "ICARE_ADMIN_EMAIL", "")
@@ -127,8 +127,8 @@ func (c *Config) Validate() error {
 	} else {
 		c.BaseURL = defaultBaseURL(c.Addr)
 	}
-	if c.MinGroup < MinMinGroup {
-		errs = append(errs, fmt.Errorf("min-group %d is below the floor of %d", c.MinGroup, MinMinGroup))
+	if c.MinGroup < scoring.MinMinGroup {
+		errs = append(errs, fmt.Errorf("min-group %d is below the floor of %d", c.MinGroup, scoring.MinMinGroup))
 	}
 	if c.MinComments < c.MinGroup {
 		errs = append(errs, fmt.Errorf("min-comments %d is below min-group %d", c.MinComments, c.MinGroup))

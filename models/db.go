@@ -41,8 +41,10 @@ type Store struct {
 	// passwordCost is bcrypt's cost for new password hashes.
 	passwordCost int
 	// dummyHash is compared against when no account matches, so that a
-	// sign-in takes as long whether or not the e-mail exists.
-	dummyHash []byte
+	// sign-in takes as long whether or not the e-mail exists; it is made at
+	// the first sign-in, at passwordCost.
+	dummyHash     []byte
+	dummyHashOnce sync.Once
 }
 
 // Option adjusts a Store as it opens.
@@ -66,9 +68,6 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	s := &Store{engine: engine, now: time.Now, passwordCost: bcrypt.DefaultCost}
 	for _, o := range opts {
 		o(s)
-	}
-	if s.dummyHash, err = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), s.passwordCost); err != nil {
-		return nil, fmt.Errorf("make the sign-in timing equaliser: %w", err)
 	}
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{

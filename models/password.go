@@ -186,6 +186,11 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
+	s.dummyHashOnce.Do(func() {
+		// GenerateFromPassword fails only for a bad cost, which
+		// WithPasswordCost's caller chose; the comparison then fails too.
+		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), s.passwordCost)
+	})
 	hash := s.dummyHash
 	if err == nil {
 		hash = []byte(u.PasswordHash)

@@ -1,0 +1,310 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
+)
+
+func TestResponseRoundTrip(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartResponse(ctx, team.ID); !errors.Is(err, models.ErrNoOpenRound) {
+			t.Errorf("start with no open round: got %v want ErrNoOpenRound", err)
+		}
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "2027 Q1", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		if st.Response.Status != models.StatusInProgress || st.Response.RoundID != round.ID {
+			t.Errorf("started: got %+v", st.Response)
+		}
+		// Page 1 (I): answers 5,4,_,2,1; the perspective on the way.
+		persp := "manager"
+		p1 := models.Progress{Items: []int{0, 1, 2, 3, 4}, Perspective: &persp}
+		p1.Answers[0], p1.Answers[1], p1.Answers[3], p1.Answers[4] = 5, 4, 2, 1
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1); err != nil {
+			t.Fatalf("save I: %v", err)
+		}
+		// Page 2 (C) all 3s, then page 1 again changes I1 to 3.
+		p2 := models.Progress{Items: []int{5, 6, 7, 8, 9}}
+		for i := 5; i < 10; i++ {
+			p2.Answers[i] = 3
+		}
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p2); err != nil {
+			t.Fatalf("save C: %v", err)
+		}
+		p1b := models.Progress{Items: []int{0}}
+		p1b.Answers[0] = 3
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); err != nil {
+			t.Fatalf("save I again: %v", err)
+		}
+		comment := "Zoë says: \"fewer handovers\", please —\nthanks"
+		if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+			t.Fatalf("save comment: %v", err)
+		}
+
+		bad := models.Progress{Items: []int{10}}
+		bad.Answers[10] = 6
+		if _, err := s.SaveProgress(ctx, st.Response.ID, bad); err == nil {
+			t.Error("answer 6 was accepted")
+		}
+
+		got, err := s.ResponseByResumeToken(ctx, st.ResumeToken)
+		if err != nil {
+			t.Fatalf("by resume token: %v", err)
+		}
+		want := scoring.Answers{3, 4, 0, 2, 1, 3, 3, 3, 3, 3}
+		if got.Answers() != want {
+			t.Errorf("answers: got %v want %v", got.Answers(), want)
+		}
+		if got.Perspective != "manager" || got.Comment != comment || got.InstrumentVersion != scoring.Version {
+			t.Errorf("got perspective %q comment %q version %q", got.Perspective, got.Comment, got.InstrumentVersion)
+		}
+		if got.ResumeTokenHash == st.ResumeToken || got.ResumeTokenHash != models.HashToken(st.ResumeToken) {
+			t.Error("the resume token must be stored only as its hash")
+		}
+		if _, err := s.ResponseByResumeToken(ctx, "not-a-token"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown token: got %v want ErrNotFound", err)
+		}
+
+		resultToken := models.NewToken()
+		sub, err := s.SubmitWithResult(ctx, st.Response.ID, resultToken)
+		if err != nil || !sub.Submitted() || sub.SubmittedAt == nil {
+			t.Fatalf("submit: got %+v, %v", sub, err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrSubmitted) {
+			t.Errorf("second submit: got %v want ErrSubmitted", err)
+		}
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); !errors.Is(err, models.ErrSubmitted) {
+			t.Errorf("save after submit: got %v want ErrSubmitted", err)
+		}
+		byResult, err := s.ResponseByResultToken(ctx, resultToken)
+		if err != nil || byResult.ID != st.Response.ID || byResult.Answers() != want {
+			t.Errorf("by result token: got %+v, %v", byResult, err)
+		}
+		n, err := s.CountResponses(ctx, round.ID, models.StatusSubmitted)
+		if err != nil || n != 1 {
+			t.Errorf("submitted count: got %d, %v want 1", n, err)
+		}
+	})
+}
+
+// TestSubmitAfterCloseKeepsAnswers: a round closed while someone answers
+// refuses the submit and keeps what was saved.
+func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := models.Progress{Items: []int{0}}
+		p.Answers[0] = 4
+		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CloseRound(ctx, models.CommandLine, round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrRoundClosed) {
+			t.Errorf("submit after close: got %v want ErrRoundClosed", err)
+		}
+		got, err := s.ResponseByID(ctx, st.Response.ID)
+		if err != nil || got.Submitted() || got.Answers()[0] != 4 {
+			t.Errorf("after refused submit: got %+v, %v want in progress with I1=4", got, err)
+		}
+	})
+}
+
+// TestConcurrentSubmitsMakeOneRow: two final submits of one response at once
+// (a double click) leave one submitted response and one count in the
+// aggregate.
+func TestConcurrentSubmitsMakeOneRow(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, errs[i] = s.Submit(ctx, st.Response.ID) }()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, models.ErrSubmitted):
+				t.Errorf("a losing submit: got %v want ErrSubmitted", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("winning submits: got %d want 1", won)
+		}
+		cells, err := s.Cells(ctx, round.ID)
+		if err != nil || len(cells) != 1 || cells[0].Agg.N != 1 {
+			t.Errorf("aggregate: got %+v, %v want one cell with N=1", cells, err)
+		}
+	})
+}
+
+// TestMaintainedAggregatesMatchRecomputation submits responses over two
+// teams and perspectives and checks that the cells kept up to date on submit
+// equal a fresh computation from the stored answers.
+func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		a, _ := s.CreateTeam(ctx, models.NewTeam{Name: "A"})
+		b, _ := s.CreateTeam(ctx, models.NewTeam{Name: "B"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		perspectives := []string{"frontline", "manager", "frontline", "unspecified"}
+		for i := range 12 {
+			team := a
+			if i%3 == 0 {
+				team = b
+			}
+			st, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			persp := perspectives[i%len(perspectives)]
+			p := models.Progress{Perspective: &persp}
+			for j := range scoring.NumItems {
+				p.Items = append(p.Items, j)
+				if (i+j)%7 != 0 {
+					p.Answers[j] = uint8(1 + (i*j+i)%5)
+				}
+			}
+			if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Submit(ctx, st.Response.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kept, err := s.Cells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.RecomputeCells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != len(fresh) {
+			t.Fatalf("cells: kept %d, recomputed %d", len(kept), len(fresh))
+		}
+		index := map[[2]any]scoring.Aggregate{}
+		for _, c := range fresh {
+			index[[2]any{c.TeamID, c.Perspective}] = c.Agg
+		}
+		total := 0
+		for _, c := range kept {
+			want, ok := index[[2]any{c.TeamID, c.Perspective}]
+			if !ok {
+				t.Errorf("cell team %d %s kept but not recomputed", c.TeamID, c.Perspective)
+				continue
+			}
+			if got := c.Agg.Counters(); !equalInts(got, want.Counters()) {
+				t.Errorf("cell team %d %s: kept %v want %v", c.TeamID, c.Perspective, got, want.Counters())
+			}
+			// The n column, read with plain SQL, counts the same responses.
+			if n, err := s.CellNForTest(ctx, round.ID, c.TeamID, c.Perspective); err != nil || n != want.N {
+				t.Errorf("cell team %d %s: n column %d, %v want %d", c.TeamID, c.Perspective, n, err, want.N)
+			}
+			total += int(c.Agg.N)
+		}
+		if total != 12 {
+			t.Errorf("responses over cells: got %d want 12", total)
+		}
+		// An aggregate whose n disagrees with its counters is refused, not
+		// shown.
+		if err := s.SetCellNForTest(ctx, round.ID, 99); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Cells(ctx, round.ID); !errors.Is(err, models.ErrBadAggregate) {
+			t.Errorf("cells with a wrong n: got %v want ErrBadAggregate", err)
+		}
+	})
+}
+
+func equalInts(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSaveRacingSubmitKeepsTheAggregateTrue: a step saved while the same
+// response is submitted either lands before the submit and counts, or is
+// refused; the maintained aggregate always equals the stored answers.
+func TestSaveRacingSubmitKeepsTheAggregateTrue(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Race"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 40 {
+			st, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := models.Progress{Items: []int{0, 1, 2, 3, 4}}
+			for j := range 5 {
+				p.Answers[j] = uint8(1 + (i+j)%5)
+			}
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() { defer wg.Done(); _, _ = s.SaveProgress(ctx, st.Response.ID, p) }()
+			go func() { defer wg.Done(); _, _ = s.Submit(ctx, st.Response.ID) }()
+			wg.Wait()
+		}
+		kept, err := s.Cells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.RecomputeCells(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != 1 || len(fresh) != 1 || !equalInts(kept[0].Agg.Counters(), fresh[0].Agg.Counters()) {
+			t.Errorf("aggregate drifted from the answers: kept %+v, recomputed %+v", kept, fresh)
+		}
+	})
+}
