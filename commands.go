@@ -21,36 +21,47 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// command parses a subcommand's flags (the shared settings included), checks
-// the number of positional arguments and opens the database.
-func (e env) command(ctx context.Context, name, argsUsage string, nargs int, args []string,
-	declare func(fs *flag.FlagSet)) (*models.Store, config.Config, []string, error) {
-	fs := flag.NewFlagSet("icare "+name, flag.ContinueOnError)
+// cmd is one operator command: its name, its positional arguments, its own
+// flags, and what it does with the opened database.
+type cmd struct {
+	name      string
+	argsUsage string
+	nargs     int
+	declare   func(fs *flag.FlagSet)
+	run       func(ctx context.Context, store *models.Store, cfg config.Config, args []string) error
+}
+
+// command parses c's flags (the shared settings included), checks the
+// number of positional arguments, opens and migrates the database, runs c
+// and closes the database.
+func (e env) command(ctx context.Context, c cmd, args []string) error {
+	fs := flag.NewFlagSet("icare "+c.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: icare %s [flags] %s\n\nFlags:\n", name, argsUsage)
+		fmt.Fprintf(fs.Output(), "Usage: icare %s [flags] %s\n\nFlags:\n", c.name, c.argsUsage)
 		fs.PrintDefaults()
 	}
 	load := config.Register(fs, e.getenv)
-	if declare != nil {
-		declare(fs)
+	if c.declare != nil {
+		c.declare(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, config.Config{}, nil, err
+		return err
 	}
-	if fs.NArg() != nargs {
+	if fs.NArg() != c.nargs {
 		fs.Usage()
-		return nil, config.Config{}, nil, fmt.Errorf("%s takes %d argument(s) (%s), got %d", name, nargs, argsUsage, fs.NArg())
+		return fmt.Errorf("%s takes %d argument(s) (%s), got %d", c.name, c.nargs, c.argsUsage, fs.NArg())
 	}
 	cfg, err := load()
 	if err != nil {
-		return nil, config.Config{}, nil, err
+		return err
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, config.Config{}, nil, err
+		return err
 	}
-	return store, cfg, fs.Args(), nil
+	defer store.Close()
+	return c.run(ctx, store, cfg, fs.Args())
 }
 
 // inviteURL is the link a team's members open.
@@ -61,150 +72,132 @@ func inviteURL(cfg config.Config, t models.Team) string {
 func (e env) userAdd(ctx context.Context, args []string) error {
 	var email, role, password string
 	var teams stringList
-	store, _, _, err := e.command(ctx, "user add", "", 0, args, func(fs *flag.FlagSet) {
+	return e.command(ctx, cmd{name: "user add", declare: func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the account's e-mail address (required)")
 		fs.StringVar(&role, "role", models.RoleLeader, "admin or leader")
 		fs.StringVar(&password, "password", "", "the password; when absent it is read from the first line of standard input")
 		fs.Var(&teams, "team", "a team the leader sees (with its descendants); repeat for several")
-	})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if email == "" {
-		return errors.New("user add: --email is required")
-	}
-	if password == "" {
-		line, err := bufio.NewReader(e.stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return errors.New("user add: give --password or the password on standard input")
+	}, run: func(ctx context.Context, store *models.Store, _ config.Config, _ []string) error {
+		if email == "" {
+			return errors.New("user add: --email is required")
 		}
-		password = strings.TrimRight(line, "\r\n")
-	}
-	nu := models.NewUser{Email: email, Password: password, Role: role}
-	for _, name := range teams {
-		t, err := store.TeamByName(ctx, name)
+		if password == "" {
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("user add: give --password or the password on standard input")
+			}
+			password = strings.TrimRight(line, "\r\n")
+		}
+		nu := models.NewUser{Email: email, Password: password, Role: role}
+		for _, name := range teams {
+			t, err := store.TeamByName(ctx, name)
+			if err != nil {
+				return fmt.Errorf("user add: %w", err)
+			}
+			nu.TeamIDs = append(nu.TeamIDs, t.ID)
+		}
+		u, _, err := store.CreateUser(ctx, nu)
 		if err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
-		nu.TeamIDs = append(nu.TeamIDs, t.ID)
-	}
-	u, _, err := store.CreateUser(ctx, nu)
-	if err != nil {
-		return fmt.Errorf("user add: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "added %s %s\n", u.Role, u.Email)
-	return nil
+		fmt.Fprintf(e.stdout, "added %s %s\n", u.Role, u.Email)
+		return nil
+	}}, args)
 }
 
 func (e env) teamAdd(ctx context.Context, args []string) error {
 	var name, parent string
 	headcount := -1
-	store, cfg, _, err := e.command(ctx, "team add", "", 0, args, func(fs *flag.FlagSet) {
+	return e.command(ctx, cmd{name: "team add", declare: func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "the team's name (required, unique)")
 		fs.StringVar(&parent, "parent", "", "the name of the parent team, if any")
 		fs.IntVar(&headcount, "headcount", -1, "how many people the team has, for response rates (optional)")
-	})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	nt := models.NewTeam{Name: name}
-	if parent != "" {
-		p, err := store.TeamByName(ctx, parent)
-		if err != nil {
-			return fmt.Errorf("team add: parent %w", err)
+	}, run: func(ctx context.Context, store *models.Store, cfg config.Config, _ []string) error {
+		nt := models.NewTeam{Name: name}
+		if parent != "" {
+			p, err := store.TeamByName(ctx, parent)
+			if err != nil {
+				return fmt.Errorf("team add: parent %w", err)
+			}
+			nt.ParentID = &p.ID
 		}
-		nt.ParentID = &p.ID
-	}
-	if headcount >= 0 {
-		nt.Headcount = &headcount
-	} else if headcount != -1 {
-		return fmt.Errorf("team add: headcount %d is negative", headcount)
-	}
-	t, err := store.CreateTeam(ctx, nt)
-	if err != nil {
-		return fmt.Errorf("team add: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "added team %s\ninvite link: %s\n", t.Name, inviteURL(cfg, t))
-	return nil
+		if headcount >= 0 {
+			nt.Headcount = &headcount
+		} else if headcount != -1 {
+			return fmt.Errorf("team add: headcount %d is negative", headcount)
+		}
+		t, err := store.CreateTeam(ctx, nt)
+		if err != nil {
+			return fmt.Errorf("team add: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "added team %s\ninvite link: %s\n", t.Name, inviteURL(cfg, t))
+		return nil
+	}}, args)
 }
 
 func (e env) teamList(ctx context.Context, args []string) error {
-	store, cfg, _, err := e.command(ctx, "team list", "", 0, args, nil)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	teams, err := store.Teams(ctx)
-	if err != nil {
-		return err
-	}
-	if len(teams) == 0 {
-		fmt.Fprintln(e.stdout, "no teams yet: add one with icare team add --name NAME")
-		return nil
-	}
-	// By name, as Teams lists them, each with its path.
-	paths := make(map[uint][]string, len(teams))
-	for _, p := range models.Hierarchy(teams) {
-		paths[p.ID] = p.Path
-	}
-	for _, t := range teams {
-		status := ""
-		if t.ArchivedAt != nil {
-			status = " (archived)"
+	return e.command(ctx, cmd{name: "team list", run: func(ctx context.Context, store *models.Store, cfg config.Config, _ []string) error {
+		teams, err := store.Teams(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stdout, "%s%s\t%s\n", export.TeamPath(paths[t.ID]), status, inviteURL(cfg, t))
-	}
-	return nil
+		if len(teams) == 0 {
+			fmt.Fprintln(e.stdout, "no teams yet: add one with icare team add --name NAME")
+			return nil
+		}
+		// By name, as Teams lists them, each with its path.
+		paths := make(map[uint][]string, len(teams))
+		for _, p := range models.Hierarchy(teams) {
+			paths[p.ID] = p.Path
+		}
+		for _, t := range teams {
+			status := ""
+			if t.ArchivedAt != nil {
+				status = " (archived)"
+			}
+			fmt.Fprintf(e.stdout, "%s%s\t%s\n", export.TeamPath(paths[t.ID]), status, inviteURL(cfg, t))
+		}
+		return nil
+	}}, args)
 }
 
 func (e env) roundOpen(ctx context.Context, args []string) error {
 	var name string
-	store, _, _, err := e.command(ctx, "round open", "", 0, args, func(fs *flag.FlagSet) {
+	return e.command(ctx, cmd{name: "round open", declare: func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", `the round's name, e.g. "2027 Q1" (required)`)
-	})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	r, err := store.CreateRound(ctx, models.NewRound{Name: name, Open: true})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "opened round %s\n", r.Name)
-	return nil
+	}, run: func(ctx context.Context, store *models.Store, _ config.Config, _ []string) error {
+		r, err := store.CreateRound(ctx, models.NewRound{Name: name, Open: true})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "opened round %s\n", r.Name)
+		return nil
+	}}, args)
 }
 
 func (e env) roundClose(ctx context.Context, args []string) error {
-	store, _, _, err := e.command(ctx, "round close", "", 0, args, nil)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	open, err := store.CurrentRound(ctx)
-	if err != nil {
-		return err
-	}
-	r, err := store.CloseRound(ctx, models.CommandLine, open.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "closed round %s\n", r.Name)
-	return nil
+	return e.command(ctx, cmd{name: "round close", run: func(ctx context.Context, store *models.Store, _ config.Config, _ []string) error {
+		open, err := store.CurrentRound(ctx)
+		if err != nil {
+			return err
+		}
+		r, err := store.CloseRound(ctx, models.CommandLine, open.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "closed round %s\n", r.Name)
+		return nil
+	}}, args)
 }
 
 func (e env) backup(ctx context.Context, args []string) error {
-	store, _, rest, err := e.command(ctx, "backup", "PATH", 1, args, nil)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := store.Backup(ctx, rest[0]); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "backed up to %s\n", rest[0])
-	return nil
+	return e.command(ctx, cmd{name: "backup", argsUsage: "PATH", nargs: 1, run: func(ctx context.Context, store *models.Store, _ config.Config, rest []string) error {
+		if err := store.Backup(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "backed up to %s\n", rest[0])
+		return nil
+	}}, args)
 }
 
 // healthcheck asks a running server's /healthz and fails unless it answers

@@ -14,6 +14,7 @@ import (
 
 	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
 )
 
 // The one way a CSV file is downloaded: download reads the options, lets
@@ -47,6 +48,19 @@ func (s *Server) download(c echo.Context, kind string, needRound bool, prepare f
 		return s.streamFailed(c, err)
 	}
 	return nil
+}
+
+// resultsDownload answers GET of a CSV file made from a round's group
+// results, as every page of group figures is: rows turns them into the
+// file's body.
+func (s *Server) resultsDownload(c echo.Context, kind string, rows func(round models.Round, res *results.Round) csvBody) error {
+	return s.download(c, kind, true, func(opt exportOptions) (csvBody, error) {
+		res, err := s.roundResults(c, opt.round.ID)
+		if err != nil {
+			return nil, err
+		}
+		return rows(*opt.round, res), nil
+	})
 }
 
 // rowsBody is the body of a file with a row per element of rows.

@@ -94,19 +94,15 @@ func encodeTeams(w *export.Writer, teams []models.Team) map[uint][]byte {
 // empty; a key (or the index) too few members answered is empty even in a
 // shown team's row, because results masks it.
 func (s *Server) exportTeams(c echo.Context) error {
-	return s.download(c, "teams", true, func(opt exportOptions) (csvBody, error) {
-		res, err := s.roundResults(c, opt.round.ID)
-		if err != nil {
-			return nil, err
-		}
+	return s.resultsDownload(c, "teams", func(round models.Round, res *results.Round) csvBody {
 		v := viewerOf(c)
 		var rows []export.TeamRow
 		for _, t := range res.Teams {
 			if v.Sees(t.ID) {
-				rows = append(rows, teamCSVRow(opt.round.Name, res, t))
+				rows = append(rows, teamCSVRow(round.Name, res, t))
 			}
 		}
-		return rowsBody(export.TeamFile, rows), nil
+		return rowsBody(export.TeamFile, rows)
 	})
 }
 
@@ -127,19 +123,15 @@ func teamCSVRow(round string, res *results.Round, t *results.Team) export.TeamRo
 // responses), the six rows stay with every number empty; organization.csv
 // has no suppressed column, and teams.csv carries the counts.
 func (s *Server) exportOrganization(c echo.Context) error {
-	return s.download(c, "organization", true, func(opt exportOptions) (csvBody, error) {
-		res, err := s.roundResults(c, opt.round.ID)
-		if err != nil {
-			return nil, err
-		}
+	return s.resultsDownload(c, "organization", func(round models.Round, res *results.Round) csvBody {
 		p, shown := res.OrgProfile()
 		var rows []export.OrganizationRow
 		for k, slug := range scoring.KeySlugs() {
 			ks := p.Keys[k]
-			rows = append(rows, export.OrganizationRow{Round: opt.round.Name, Key: slug, Shown: shown, Stats: ks.Stats, FavorablePct: ks.FavorablePct, Alpha: ks.Alpha})
+			rows = append(rows, export.OrganizationRow{Round: round.Name, Key: slug, Shown: shown, Stats: ks.Stats, FavorablePct: ks.FavorablePct, Alpha: ks.Alpha})
 		}
-		rows = append(rows, export.OrganizationRow{Round: opt.round.Name, Key: export.IndexKey, Shown: shown, Stats: p.Index})
-		return rowsBody(export.OrganizationFile, rows), nil
+		rows = append(rows, export.OrganizationRow{Round: round.Name, Key: export.IndexKey, Shown: shown, Stats: p.Index})
+		return rowsBody(export.OrganizationFile, rows)
 	})
 }
 

@@ -198,48 +198,44 @@ func (s *Server) deviceResponse(c echo.Context) (models.Response, bool) {
 	return r, err == nil
 }
 
-// stepResponse loads the response a step works on; a submitted one sends the
-// respondent to the result (so a back-button resubmit or a double click never
-// changes anything).
-func (s *Server) stepResponse(c echo.Context) (models.Response, int, error) {
+// openStep loads the response a step works on and its page as saved. A
+// submitted response sends the respondent to the result instead (so a
+// back-button resubmit or a double click never changes anything): the page
+// is then nil, and err is what answering that took.
+func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	idx := stepIndex(c.Param("step"))
 	if idx < 0 {
-		return models.Response{}, 0, echo.ErrNotFound
+		return models.Response{}, nil, echo.ErrNotFound
 	}
 	tok := s.resumeToken(c)
 	if tok == "" {
-		return models.Response{}, 0, errNoResponse
+		return models.Response{}, nil, errNoResponse
 	}
-	r, err := s.store.ResponseByResumeToken(c.Request().Context(), tok)
+	ctx := c.Request().Context()
+	r, err := s.store.ResponseByResumeToken(ctx, tok)
 	if errors.Is(err, models.ErrNotFound) {
-		return models.Response{}, 0, errNoResponse
+		return models.Response{}, nil, errNoResponse
 	}
-	return r, idx, err
+	if err != nil {
+		return models.Response{}, nil, err
+	}
+	if r.Submitted() {
+		return r, nil, s.showSubmitted(c, r)
+	}
+	team, err := s.store.Team(ctx, r.TeamID)
+	if err != nil {
+		return models.Response{}, nil, err
+	}
+	return r, newStepPage(idx, r, team.Name, s.cfg.BaseURL+"/resume/"+tok), nil
 }
 
 // surveyStep is GET /s/:step: a page of the questionnaire with what was saved.
 func (s *Server) surveyStep(c echo.Context) error {
-	r, idx, err := s.stepResponse(c)
-	if err != nil {
-		return err
-	}
-	if r.Submitted() {
-		return s.showSubmitted(c, r)
-	}
-	page, err := s.stepPage(c, r, idx)
-	if err != nil {
+	_, page, err := s.openStep(c)
+	if err != nil || page == nil {
 		return err
 	}
 	return render(c, http.StatusOK, page.component())
-}
-
-// stepPage is page idx of response r as saved, for this device.
-func (s *Server) stepPage(c echo.Context, r models.Response, idx int) (*stepPage, error) {
-	team, err := s.store.Team(c.Request().Context(), r.TeamID)
-	if err != nil {
-		return nil, err
-	}
-	return newStepPage(idx, r, team.Name, s.cfg.BaseURL+"/resume/"+s.resumeToken(c)), nil
 }
 
 // surveySave is POST /s/:step: check the page, save it, and move on (or
@@ -247,22 +243,15 @@ func (s *Server) stepPage(c echo.Context, r models.Response, idx int) (*stepPage
 // with them and saves nothing; a key page sent with every statement skipped
 // is saved and shown once more, asking to confirm.
 func (s *Server) surveySave(c echo.Context) error {
-	r, idx, err := s.stepResponse(c)
-	if err != nil {
+	r, page, err := s.openStep(c)
+	if err != nil || page == nil {
 		return err
-	}
-	if r.Submitted() {
-		return s.showSubmitted(c, r)
 	}
 	form, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
 	}
-	page, err := s.stepPage(c, r, idx)
-	if err != nil {
-		return err
-	}
-	in := parseStep(idx, form)
+	in := parseStep(page.idx, form)
 	page.show(in)
 	if len(in.problems) > 0 {
 		return render(c, http.StatusUnprocessableEntity, page.component())
@@ -271,6 +260,7 @@ func (s *Server) surveySave(c echo.Context) error {
 	if _, err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
+	idx := page.idx
 	switch {
 	case page.asksToConfirmSkip():
 		page.confirmSkip = true

@@ -102,18 +102,27 @@ func (s *Server) adminTeams(c echo.Context) error {
 	return s.renderTeams(c, http.StatusOK, teamForm{}, nil)
 }
 
+// postedTeamForm reads and checks the posted team form against the teams
+// there are.
+func (s *Server) postedTeamForm(c echo.Context) (teamForm, views.FieldErrors, error) {
+	teams, err := s.store.Teams(c.Request().Context())
+	if err != nil {
+		return teamForm{}, nil, err
+	}
+	f := readTeamForm(c)
+	return f, f.Validate(teams), nil
+}
+
 // adminCreateTeam is POST /admin/teams.
 func (s *Server) adminCreateTeam(c echo.Context) error {
-	ctx := c.Request().Context()
-	teams, err := s.store.Teams(ctx)
+	f, errs, err := s.postedTeamForm(c)
 	if err != nil {
 		return err
 	}
-	f := readTeamForm(c)
-	if errs := f.Validate(teams); len(errs) > 0 {
+	if len(errs) > 0 {
 		return s.renderTeams(c, http.StatusUnprocessableEntity, f, errs)
 	}
-	t, err := s.store.CreateTeam(ctx, models.NewTeam{Name: f.Name, ParentID: f.parent, Headcount: f.headcount, By: actor(c)})
+	t, err := s.store.CreateTeam(c.Request().Context(), models.NewTeam{Name: f.Name, ParentID: f.parent, Headcount: f.headcount, By: actor(c)})
 	if errs := f.storeError(err); errs != nil {
 		return s.renderTeams(c, http.StatusUnprocessableEntity, f, errs)
 	}
@@ -191,16 +200,14 @@ func (s *Server) adminUpdateTeam(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	teams, err := s.store.Teams(ctx)
+	f, errs, err := s.postedTeamForm(c)
 	if err != nil {
 		return err
 	}
-	f := readTeamForm(c)
-	if errs := f.Validate(teams); len(errs) > 0 {
+	if len(errs) > 0 {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, id, &f, errs)
 	}
-	_, err = s.store.UpdateTeam(ctx, actor(c), id, models.TeamChange{Name: f.Name, ParentID: f.parent, Headcount: f.headcount})
+	_, err = s.store.UpdateTeam(c.Request().Context(), actor(c), id, models.TeamChange{Name: f.Name, ParentID: f.parent, Headcount: f.headcount})
 	if errs := f.storeError(err); errs != nil {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, id, &f, errs)
 	}

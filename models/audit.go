@@ -46,9 +46,5 @@ func (s *Store) audit(tx *gorm.DB, by Actor, action, detail string) error {
 
 // AuditEvents lists the latest events, newest first.
 func (s *Store) AuditEvents(ctx context.Context, limit int) ([]AuditEvent, error) {
-	var evs []AuditEvent
-	if err := s.rdb.WithContext(ctx).Order("id DESC").Limit(limit).Find(&evs).Error; err != nil {
-		return nil, fmt.Errorf("audit events: %w", err)
-	}
-	return evs, nil
+	return list[AuditEvent](ctx, s.rdb.Order("id DESC").Limit(limit), "audit events")
 }

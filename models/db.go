@@ -235,3 +235,23 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// byID reads the row of T whose primary key is id through db (which may
+// carry a Preload); what names the row in the error, ErrNotFound when
+// there is none.
+func byID[T any](ctx context.Context, db *gorm.DB, what string, id any) (T, error) {
+	var v T
+	if err := db.WithContext(ctx).First(&v, id).Error; err != nil {
+		return v, fmt.Errorf("%s %v: %w", what, id, translate(err))
+	}
+	return v, nil
+}
+
+// list reads every row of T that db (with its order and limits) selects.
+func list[T any](ctx context.Context, db *gorm.DB, what string) ([]T, error) {
+	var vs []T
+	if err := db.WithContext(ctx).Find(&vs).Error; err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return vs, nil
+}

@@ -124,11 +124,7 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 
 // ResponseByID returns one response.
 func (s *Store) ResponseByID(ctx context.Context, id uint64) (Response, error) {
-	var r Response
-	if err := s.rdb.WithContext(ctx).First(&r, id).Error; err != nil {
-		return Response{}, fmt.Errorf("response %d: %w", id, translate(err))
-	}
-	return r, nil
+	return byID[Response](ctx, s.rdb, "response", id)
 }
 
 // ResponseByResumeToken finds the response a resume token opens.
@@ -183,6 +179,19 @@ func (p Progress) Validate() error {
 	return nil
 }
 
+// lockInProgress reads response id inside tx, locked until tx ends, and
+// refuses a submitted one (ErrSubmitted): a submitted response never changes.
+func (s *Store) lockInProgress(tx *gorm.DB, id uint64) (Response, error) {
+	var r Response
+	if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
+		return Response{}, err
+	}
+	if r.Submitted() {
+		return Response{}, ErrSubmitted
+	}
+	return r, nil
+}
+
 // SaveProgress stores one step of an in-progress response. A submitted
 // response is never changed (ErrSubmitted).
 func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Response, error) {
@@ -190,12 +199,9 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) (Respon
 		return Response{}, fmt.Errorf("save response %d: %w", id, err)
 	}
 	var r Response
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+		if r, err = s.lockInProgress(tx, id); err != nil {
 			return err
-		}
-		if r.Submitted() {
-			return ErrSubmitted
 		}
 		updates := map[string]any{"updated_at": s.Now()}
 		a := r.Answers()
@@ -246,12 +252,9 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // wins; the other gets ErrSubmitted, as does any later one.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+		if r, err = s.lockInProgress(tx, id); err != nil {
 			return err
-		}
-		if r.Submitted() {
-			return ErrSubmitted
 		}
 		var round Round
 		if err := tx.First(&round, r.RoundID).Error; err != nil {

@@ -180,18 +180,10 @@ func (s *Store) DefaultRound(ctx context.Context) (Round, error) {
 
 // Round returns one round by id.
 func (s *Store) Round(ctx context.Context, id uint) (Round, error) {
-	var r Round
-	if err := s.rdb.WithContext(ctx).First(&r, id).Error; err != nil {
-		return Round{}, fmt.Errorf("round %d: %w", id, translate(err))
-	}
-	return r, nil
+	return byID[Round](ctx, s.rdb, "round", id)
 }
 
 // Rounds lists every round, the newest first.
 func (s *Store) Rounds(ctx context.Context) ([]Round, error) {
-	var rs []Round
-	if err := s.rdb.WithContext(ctx).Order("id DESC").Find(&rs).Error; err != nil {
-		return nil, fmt.Errorf("list rounds: %w", err)
-	}
-	return rs, nil
+	return list[Round](ctx, s.rdb.Order("id DESC"), "rounds")
 }

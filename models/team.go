@@ -210,20 +210,12 @@ func (s *Store) RegenerateInvite(ctx context.Context, by Actor, id uint) (Team, 
 
 // Teams lists every team, archived ones too, ordered by name.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
-	var ts []Team
-	if err := s.rdb.WithContext(ctx).Order("name").Find(&ts).Error; err != nil {
-		return nil, fmt.Errorf("list teams: %w", err)
-	}
-	return ts, nil
+	return list[Team](ctx, s.rdb.Order("name"), "teams")
 }
 
 // Team returns one team by id.
 func (s *Store) Team(ctx context.Context, id uint) (Team, error) {
-	var t Team
-	if err := s.rdb.WithContext(ctx).First(&t, id).Error; err != nil {
-		return Team{}, fmt.Errorf("team %d: %w", id, translate(err))
-	}
-	return t, nil
+	return byID[Team](ctx, s.rdb, "team", id)
 }
 
 // TeamByName returns one team by its exact name.

@@ -182,21 +182,13 @@ func (s *Store) UpdateUser(ctx context.Context, by Actor, id uint, ch UserChange
 
 // Users lists every account with its teams, by e-mail.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	var us []User
-	if err := s.rdb.WithContext(ctx).Preload("Teams").Order("email").Find(&us).Error; err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return us, nil
+	return list[User](ctx, s.rdb.Preload("Teams").Order("email"), "users")
 }
 
 // UserByID returns one account with its teams. It reads through the writer,
 // so a request sees its own account as the last write left it.
 func (s *Store) UserByID(ctx context.Context, id uint) (User, error) {
-	var u User
-	if err := s.db.WithContext(ctx).Preload("Teams").First(&u, id).Error; err != nil {
-		return User{}, fmt.Errorf("user %d: %w", id, translate(err))
-	}
-	return u, nil
+	return byID[User](ctx, s.db.Preload("Teams"), "user", id)
 }
 
 // UserByEmail returns one account by e-mail address.

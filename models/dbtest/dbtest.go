@@ -90,29 +90,37 @@ func dbName() string {
 	return "icare_t_" + hex.EncodeToString(b)
 }
 
-func createPostgres(t testing.TB, base string) string {
+// createDatabase makes a database named name on the server at dsn (driver
+// names the database/sql driver) with create and drops it with drop when
+// the test ends.
+func createDatabase(t testing.TB, driver, dsn, create, drop string) {
 	t.Helper()
-	admin, err := sql.Open("pgx", base)
+	admin, err := sql.Open(driver, dsn)
 	if err != nil {
-		t.Fatalf("postgres: %v", err)
+		t.Fatalf("%s: %v", driver, err)
 	}
 	defer admin.Close()
-	name := dbName()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("postgres: create database: %v", err)
+	if _, err := admin.Exec(create); err != nil {
+		t.Fatalf("%s: %s: %v", driver, create, err)
 	}
 	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
+		db, err := sql.Open(driver, dsn)
 		if err != nil {
 			return
 		}
 		defer db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("postgres: drop %s: %v", name, err)
+		if _, err := db.ExecContext(ctx, drop); err != nil {
+			t.Logf("%s: %s: %v", driver, drop, err)
 		}
 	})
+}
+
+func createPostgres(t testing.TB, base string) string {
+	t.Helper()
+	name := dbName()
+	createDatabase(t, "pgx", base, "CREATE DATABASE "+name, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("postgres dsn: %v", err)
@@ -124,25 +132,8 @@ func createPostgres(t testing.TB, base string) string {
 func createMySQL(t testing.TB, base string) string {
 	t.Helper()
 	base = strings.TrimPrefix(base, "mysql://")
-	admin, err := sql.Open("mysql", base)
-	if err != nil {
-		t.Fatalf("mysql: %v", err)
-	}
-	defer admin.Close()
 	name := dbName()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		t.Fatalf("mysql: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("mysql", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
-			t.Logf("mysql: drop %s: %v", name, err)
-		}
-	})
+	createDatabase(t, "mysql", base, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", "DROP DATABASE IF EXISTS "+name)
 	slash := strings.LastIndex(base, "/")
 	if slash < 0 {
 		t.Fatalf("mysql dsn %q has no /dbname", base)
