@@ -88,6 +88,11 @@ func (e env) userAdd(ctx context.Context, args []string) error {
 			}
 			password = strings.TrimRight(line, "\r\n")
 		}
+		// The command line always sets a password: an empty one would make
+		// an invitation whose link nobody is shown.
+		if err := models.CheckPassword(password); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
 		nu := models.NewUser{Email: email, Password: password, Role: role}
 		for _, name := range teams {
 			t, err := store.TeamByName(ctx, name)
@@ -196,6 +201,37 @@ func (e env) backup(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "backed up to %s\n", rest[0])
+		return nil
+	}}, args)
+}
+
+// aggregatesRebuild recomputes the maintained aggregates of every round (or
+// of --round) from the submitted responses: the repair when a page says an
+// aggregate is inconsistent.
+func (e env) aggregatesRebuild(ctx context.Context, args []string) error {
+	var only uint
+	return e.command(ctx, cmd{name: "aggregates rebuild", declare: func(fs *flag.FlagSet) {
+		fs.UintVar(&only, "round", 0, "the id of the one round to rebuild (default: every round)")
+	}, run: func(ctx context.Context, store *models.Store, _ config.Config, _ []string) error {
+		rounds, err := store.Rounds(ctx)
+		if err != nil {
+			return err
+		}
+		done := 0
+		for _, r := range rounds {
+			if only != 0 && r.ID != only {
+				continue
+			}
+			n, err := store.RebuildCells(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "rebuilt round %s: %d responses\n", r.Name, n)
+			done++
+		}
+		if only != 0 && done == 0 {
+			return fmt.Errorf("aggregates rebuild: round %d: %w", only, models.ErrNotFound)
+		}
 		return nil
 	}}, args)
 }

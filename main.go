@@ -77,6 +77,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return e.healthcheck(ctx, rest)
 	case cmd == "backup":
 		return e.backup(ctx, rest)
+	case cmd == "aggregates" && sub == "rebuild":
+		return e.aggregatesRebuild(ctx, rest[1:])
 	case cmd == "help" || cmd == "-h" || cmd == "--help" || cmd == "-help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp
@@ -95,6 +97,7 @@ Commands:
   round open        open a new survey round
   round close       close the open round
   backup PATH       write a consistent copy of the SQLite database to PATH
+  aggregates rebuild  recompute every round's score aggregates from the responses
   healthcheck       exit 0 when the server at --url answers /healthz (for Docker)
 
 Run "icare COMMAND --help" for a command's flags. Every flag falls back to an

@@ -71,12 +71,21 @@ func TestCommands(t *testing.T) {
 			if _, err = icare(t, env, "", "round", "close"); !errors.Is(err, models.ErrNoOpenRound) {
 				t.Errorf("round close with none open: got %v", err)
 			}
+			if out, err = icare(t, env, "", "aggregates", "rebuild"); err != nil || !strings.Contains(out, "rebuilt round 2027 Q1: 0 responses") {
+				t.Errorf("aggregates rebuild: got %q, %v", out, err)
+			}
+			if _, err = icare(t, env, "", "aggregates", "rebuild", "--round", "999"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("aggregates rebuild of an unknown round: got %v want ErrNotFound", err)
+			}
 
 			if out, err = icare(t, env, "a leader's password\n", "user", "add", "--email", "lead@example.org", "--team", "Contact Centre"); err != nil || !strings.Contains(out, "added leader lead@example.org") {
 				t.Errorf("user add: got %q, %v", out, err)
 			}
 			if _, err = icare(t, env, "short\n", "user", "add", "--email", "x@example.org"); err == nil || !strings.Contains(err.Error(), "at least") {
 				t.Errorf("short password: got %v", err)
+			}
+			if _, err = icare(t, env, "\n", "user", "add", "--email", "blank@example.org"); err == nil || !strings.Contains(err.Error(), "at least") {
+				t.Errorf("blank password: got %v want refused, not an invitation nobody sees", err)
 			}
 			if _, err = icare(t, env, "", "user", "add", "--email", "y@example.org", "--role", "boss", "--password", "long enough pw"); err == nil || !strings.Contains(err.Error(), "admin or leader") {
 				t.Errorf("bad role: got %v", err)

@@ -1,6 +1,7 @@
 // Package handlers is icare's HTTP layer: the route table with its access
 // rules, the middleware chain, the one error handler and one file per
-// resource. Handlers consume small interfaces, satisfied by *models.Store.
+// resource. Handlers consume one Store interface (store.go), satisfied by
+// *models.Store.
 package handlers
 
 import (

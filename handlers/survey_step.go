@@ -48,11 +48,9 @@ func keyOfStep(idx int) int {
 	return -1
 }
 
-// Buttons of a questionnaire page (the form's action field).
-const (
-	actionBack   = "back"
-	actionSubmit = "submit"
-)
+// actionBack is the Back button of a questionnaire page (the form's action
+// field); Next and Submit move forward.
+const actionBack = "back"
 
 // stepInput is what one posted page says, checked.
 type stepInput struct {
@@ -259,14 +257,7 @@ func (p *stepPage) component() templ.Component {
 	return views.SurveyKey(page)
 }
 
-// progressOf labels step idx: "Before you start", "Key 2 of 5", "Last step".
+// progressOf is where step idx stands.
 func progressOf(idx int) views.Progress {
-	label := "Last step"
-	switch {
-	case idx == 0:
-		label = "Before you start"
-	case idx <= scoring.NumKeys:
-		label = fmt.Sprintf("Key %d of %d", idx, scoring.NumKeys)
-	}
-	return views.Progress{Label: label, Value: idx, Max: len(steps) - 1}
+	return views.Progress{Value: idx, Max: len(steps) - 1, Keys: scoring.NumKeys}
 }

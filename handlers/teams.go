@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"rsc.io/qr"
 
-	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/views"
 )
@@ -80,7 +79,7 @@ func (f teamForm) view(teams []models.Team, self uint, errs views.FieldErrors) v
 			continue
 		}
 		id := strconv.FormatUint(uint64(t.ID), 10)
-		tf.Parents = append(tf.Parents, views.Option{Value: id, Label: export.TeamPath(t.Path), Selected: id == f.ParentID})
+		tf.Parents = append(tf.Parents, views.TeamOption{Value: id, Path: t.Path, Selected: id == f.ParentID})
 	}
 	return tf
 }

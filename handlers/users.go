@@ -9,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/views"
 )
@@ -58,7 +57,7 @@ func (s *Server) userFormView(ctx context.Context, f userForm, id uint, errs vie
 	}
 	uf := views.UserForm{ID: id, Email: f.Email, Role: f.Role, Active: f.Active, Errors: errs}
 	for _, t := range models.Hierarchy(teams) {
-		uf.Teams = append(uf.Teams, views.Check{Value: strconv.FormatUint(uint64(t.ID), 10), Label: export.TeamPath(t.Path), Checked: chosen[t.ID]})
+		uf.Teams = append(uf.Teams, views.TeamCheck{Value: strconv.FormatUint(uint64(t.ID), 10), Path: t.Path, Checked: chosen[t.ID]})
 	}
 	return uf, nil
 }
@@ -82,7 +81,7 @@ func (s *Server) renderUsers(c echo.Context, status int, f userForm, errs views.
 		for i, t := range u.Teams {
 			names[i] = t.Name
 		}
-		page.Users = append(page.Users, views.UserRow{ID: u.ID, Email: u.Email, Role: u.Role, Active: u.Active, Teams: strings.Join(names, ", ")})
+		page.Users = append(page.Users, views.UserRow{ID: u.ID, Email: u.Email, Role: u.Role, Active: u.Active, Teams: names})
 	}
 	return render(c, status, views.AdminUsers(page))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -31,8 +32,8 @@ type CellAggregate struct {
 }
 
 // ErrBadAggregate is wrapped by Cells' error for a stored aggregate that
-// contradicts itself.
-var ErrBadAggregate = errors.New("inconsistent aggregate")
+// contradicts itself; RebuildCells (icare aggregates rebuild) repairs it.
+var ErrBadAggregate = errors.New("inconsistent aggregate (repair with: icare aggregates rebuild)")
 
 // Cell is one decoded aggregate.
 type Cell struct {
@@ -88,15 +89,20 @@ func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective st
 		return err
 	}
 	agg.Add(a)
-	enc, err := encodeAggregate(&agg)
+	return s.writeAggregate(tx, roundID, teamID, perspective, &agg)
+}
+
+// writeAggregate stores agg as the counters of its cell, n with them.
+func (s *Store) writeAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, agg *scoring.Aggregate) error {
+	enc, err := encodeAggregate(agg)
 	if err != nil {
 		return err
 	}
 	err = tx.Model(&CellAggregate{}).
 		Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).
-		Updates(map[string]any{"n": cell.N + 1, "counters": enc, "updated_at": s.Now()}).Error
+		Updates(map[string]any{"n": agg.N, "counters": enc, "updated_at": s.Now()}).Error
 	if err != nil {
-		return fmt.Errorf("update aggregate cell: %w", err)
+		return fmt.Errorf("update aggregate of team %d %s: %w", teamID, perspective, err)
 	}
 	return nil
 }
@@ -124,8 +130,71 @@ func (s *Store) Cells(ctx context.Context, roundID uint) ([]Cell, error) {
 
 // RecomputeCells builds a round's aggregates afresh from the submitted
 // responses, in batches by id. It writes nothing: compare its result with
-// Cells to verify the maintained aggregates, or use it to repair them.
+// Cells to verify the maintained aggregates.
 func (s *Store) RecomputeCells(ctx context.Context, roundID uint) ([]Cell, error) {
+	return recomputeCells(s.rdb.WithContext(ctx), roundID)
+}
+
+// RebuildCells replaces a round's maintained aggregates with ones computed
+// afresh from its submitted responses, in one transaction: the repair for an
+// aggregate that Cells refuses. It locks the round's aggregate rows first
+// and updates them in place, so a submit at the same moment either
+// committed before (and is counted by the recomputation) or waits at its
+// cell's lock and adds itself to the rebuilt row. It returns the number of
+// responses counted.
+func (s *Store) RebuildCells(ctx context.Context, roundID uint) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []CellAggregate
+		if err := s.forUpdate(tx).Where("round_id = ?", roundID).Find(&rows).Error; err != nil {
+			return err
+		}
+		cells, err := recomputeCells(tx, roundID)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			team        uint
+			perspective string
+		}
+		fresh := make(map[key]*scoring.Aggregate, len(cells))
+		for i := range cells {
+			fresh[key{cells[i].TeamID, cells[i].Perspective}] = &cells[i].Agg
+			n += cells[i].Agg.N
+		}
+		// Every existing row gets its recomputed counters (empty ones when no
+		// response is left in it); a cell with no row yet gets one.
+		for _, row := range rows {
+			agg := fresh[key{row.TeamID, row.Perspective}]
+			if agg == nil {
+				agg = &scoring.Aggregate{}
+			}
+			delete(fresh, key{row.TeamID, row.Perspective})
+			if err := s.writeAggregate(tx, roundID, row.TeamID, row.Perspective, agg); err != nil {
+				return err
+			}
+		}
+		for k, agg := range fresh {
+			enc, err := encodeAggregate(agg)
+			if err != nil {
+				return err
+			}
+			row := CellAggregate{RoundID: roundID, TeamID: k.team, Perspective: k.perspective, N: agg.N, Counters: enc, UpdatedAt: s.Now()}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuild aggregates of round %d: %w", roundID, err)
+	}
+	return n, nil
+}
+
+// recomputeCells reads a round's submitted responses through db, in
+// batches by id, and aggregates them per team and perspective.
+func recomputeCells(db *gorm.DB, roundID uint) ([]Cell, error) {
 	type key struct {
 		team        uint
 		perspective string
@@ -135,8 +204,7 @@ func (s *Store) RecomputeCells(ctx context.Context, roundID uint) ([]Cell, error
 	var lastID uint64
 	for {
 		batch = batch[:0]
-		err := s.rdb.WithContext(ctx).
-			Where("round_id = ? AND status = ? AND id > ?", roundID, StatusSubmitted, lastID).
+		err := db.Where("round_id = ? AND status = ? AND id > ?", roundID, StatusSubmitted, lastID).
 			Order("id").Limit(1000).Find(&batch).Error
 		if err != nil {
 			return nil, fmt.Errorf("recompute aggregates of round %d: %w", roundID, err)
@@ -158,5 +226,11 @@ func (s *Store) RecomputeCells(ctx context.Context, roundID uint) ([]Cell, error
 	for k, agg := range byKey {
 		cells = append(cells, Cell{RoundID: roundID, TeamID: k.team, Perspective: k.perspective, Agg: *agg})
 	}
+	sort.Slice(cells, func(i, j int) bool {
+		if cells[i].TeamID != cells[j].TeamID {
+			return cells[i].TeamID < cells[j].TeamID
+		}
+		return cells[i].Perspective < cells[j].Perspective
+	})
 	return cells, nil
 }

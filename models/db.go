@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/gormstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/mattn/go-sqlite3"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
@@ -79,10 +80,10 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	}
 	switch engine {
 	case config.EngineSQLite:
-		if s.db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, false)), gcfg()); err != nil {
+		if s.db, err = openSQLite(ctx, sqliteDSN(dsn, false), gcfg()); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
-		if s.rdb, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, true)), gcfg()); err != nil {
+		if s.rdb, err = openSQLite(ctx, sqliteDSN(dsn, true), gcfg()); err != nil {
 			return nil, fmt.Errorf("open sqlite %s for reading: %w", dsn, err)
 		}
 		if err := setPool(s.db, 1, 1); err != nil {
@@ -114,6 +115,32 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSQLite opens a SQLite handle. Two processes opening a new database
+// file at once both switch it to WAL, and SQLite refuses one of them with
+// "database is locked" at once, without waiting, to break the deadlock; so
+// a busy open is tried again for a few seconds.
+func openSQLite(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		db, err := gorm.Open(sqlite.Open(dsn), cfg)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked" by
+// another connection.
+func sqliteBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 // sqliteDSN adds the pragmas icare relies on: WAL so readers never block the

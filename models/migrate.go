@@ -147,7 +147,22 @@ func (s *Store) withMigrationLock(ctx context.Context, fn func(db *gorm.DB) erro
 			return fn(conn)
 		})
 	default:
-		return db.Transaction(fn)
+		// BEGIN IMMEDIATE waits for another process's write lock only as
+		// long as the busy timeout (5 s); a replica migrating a large
+		// database may hold it longer, so the others try again, in turn,
+		// for as long as on MariaDB. A busy BEGIN applied nothing.
+		deadline := time.Now().Add(migrationLockWait)
+		for {
+			err := db.Transaction(fn)
+			if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("wait for the migration lock: %w", ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
 	}
 }
 

@@ -89,29 +89,40 @@ func TestMigrateProcess(t *testing.T) {
 }
 
 // TestMigrationOneOverAnOlderSchema: a database made by an icare from
-// before numbered migrations holds the tables of migration 1 and no record
-// of it. Migrating finds them in place, keeps their rows and records the
+// before numbered migrations (GORM's AutoMigrate over the models, gormstore's
+// own sessions table) holds the tables of migration 1 and no record of it.
+// Migrating finds them in place, keeps their rows and records the
 // migration; a second start applies nothing.
 func TestMigrationOneOverAnOlderSchema(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *models.Store) {
-		ctx := context.Background()
-		team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Kept"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.ForgetMigrationsForTest(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatalf("migrate over the older schema: %v", err)
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := models.Open(ctx, dbtest.URL(t, e))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if applied, _ := s.AppliedMigrationsForTest(ctx); len(applied) != models.MigrationsForTest() {
-			t.Errorf("schema_migrations: got %v", applied)
-		}
-		if got, err := s.Team(ctx, team.ID); err != nil || got.Name != "Kept" {
-			t.Errorf("the older rows: got %+v, %v", got, err)
-		}
-	})
+			defer s.Close()
+			if err := s.MigrateAsBeforeForTest(ctx); err != nil {
+				t.Fatalf("the older schema: %v", err)
+			}
+			team, err := s.CreateTeam(ctx, models.NewTeam{Name: "Kept"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := s.Migrate(ctx); err != nil {
+					t.Fatalf("migrate over the older schema: %v", err)
+				}
+			}
+			if applied, _ := s.AppliedMigrationsForTest(ctx); len(applied) != models.MigrationsForTest() {
+				t.Errorf("schema_migrations: got %v", applied)
+			}
+			if got, err := s.Team(ctx, team.ID); err != nil || got.Name != "Kept" {
+				t.Errorf("the older rows: got %+v, %v", got, err)
+			}
+			if _, found, err := s.Sessions().Find("a-session-token-made-before-the-migrations"); err != nil || !found {
+				t.Errorf("the older session: found %v, %v", found, err)
+			}
+		})
+	}
 }

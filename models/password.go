@@ -34,9 +34,6 @@ type PasswordToken struct {
 var (
 	// ErrTokenExpired is returned for a used or expired set-password link.
 	ErrTokenExpired = errors.New("this link has expired or was used already; ask an admin for a new one")
-	// ErrBadCredentials is returned for a wrong e-mail or password, without
-	// saying which.
-	ErrBadCredentials = errors.New("the e-mail address or the password is not right")
 )
 
 // CheckPassword states the password rule: at least MinPasswordLength
@@ -177,27 +174,4 @@ func (s *Store) setPassword(tx *gorm.DB, u User, hash, how string) error {
 		return err
 	}
 	return s.audit(tx, Actor{ID: &u.ID, Email: u.Email}, "user.password", how)
-}
-
-// Authenticate returns the active account with email and password, or
-// ErrBadCredentials.
-func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
-	u, err := s.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return User{}, err
-	}
-	s.dummyHashOnce.Do(func() {
-		// GenerateFromPassword fails only for a bad cost, which
-		// WithPasswordCost's caller chose; the comparison then fails too.
-		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), s.passwordCost)
-	})
-	hash := s.dummyHash
-	if err == nil {
-		hash = []byte(u.PasswordHash)
-	}
-	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
-	if err != nil || !ok || !u.Active {
-		return User{}, ErrBadCredentials
-	}
-	return u, nil
 }

@@ -254,6 +254,19 @@ func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
 		if _, err := s.Cells(ctx, round.ID); !errors.Is(err, models.ErrBadAggregate) {
 			t.Errorf("cells with a wrong n: got %v want ErrBadAggregate", err)
 		}
+		// The repair: rebuilt from the responses, the aggregates are whole.
+		if n, err := s.RebuildCells(ctx, round.ID); err != nil || n != 12 {
+			t.Fatalf("rebuild: got %d, %v want 12 responses", n, err)
+		}
+		rebuilt, err := s.Cells(ctx, round.ID)
+		if err != nil || len(rebuilt) != len(fresh) {
+			t.Fatalf("cells after the rebuild: %d, %v", len(rebuilt), err)
+		}
+		for _, c := range rebuilt {
+			if want := index[[2]any{c.TeamID, c.Perspective}]; !equalInts(c.Agg.Counters(), want.Counters()) {
+				t.Errorf("rebuilt cell team %d %s differs from the recomputation", c.TeamID, c.Perspective)
+			}
+		}
 	})
 }
 

@@ -74,7 +74,7 @@ func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
 		return nil
 	})
 	if errors.Is(err, ErrConflict) && !errors.Is(err, ErrRoundOpen) {
-		err = fmt.Errorf("a round named %q exists already: %w", name, err)
+		err = fmt.Errorf("a round named %q exists already: %w", name, ErrConflict)
 	}
 	if err != nil {
 		return Round{}, fmt.Errorf("create round %q: %w", name, err)
@@ -87,7 +87,9 @@ func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
 func (s *Store) OpenRound(ctx context.Context, by Actor, id uint) (Round, error) {
 	var r Round
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&r, id).Error; err != nil {
+		// Locked, so that of two opens of one draft at once the second
+		// finds it open and changes nothing.
+		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
 			return translate(err)
 		}
 		if r.Status == RoundOpen {

@@ -2,9 +2,39 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
+
+// ErrBadCredentials is returned for a wrong e-mail or password, without
+// saying which.
+var ErrBadCredentials = errors.New("the e-mail address or the password is not right")
+
+// Authenticate returns the active account with email and password, or
+// ErrBadCredentials.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+	u, err := s.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	s.dummyHashOnce.Do(func() {
+		// GenerateFromPassword fails only for a bad cost, which
+		// WithPasswordCost's caller chose; the comparison then fails too.
+		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("icare timing equaliser"), s.passwordCost)
+	})
+	hash := s.dummyHash
+	if err == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	if err != nil || !ok || !u.Active {
+		return User{}, ErrBadCredentials
+	}
+	return u, nil
+}
 
 // SignInFailure is one failed sign-in, kept for rate limiting in the database
 // so that every replica sees the same counts. Bucket is "email:ADDRESS" or

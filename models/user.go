@@ -95,9 +95,11 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, string, error
 	}
 	u := User{Email: email, PasswordHash: hash, Role: nu.Role, Active: true}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if u.Teams, err = teamsByID(tx, nu.TeamIDs); err != nil {
+		teams, err := teamsByID(tx, nu.TeamIDs)
+		if err != nil {
 			return err
 		}
+		u.Teams = teams
 		if err := tx.Omit("Teams.*").Create(&u).Error; err != nil {
 			return translate(err)
 		}
@@ -109,7 +111,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, string, error
 		return s.audit(tx, actorOr(nu.By), "user.add", fmt.Sprintf("%s as %s", email, nu.Role))
 	})
 	if errors.Is(err, ErrConflict) {
-		err = fmt.Errorf("an account for %s exists already: %w", email, err)
+		err = fmt.Errorf("an account for %s exists already: %w", email, ErrConflict)
 	}
 	if err != nil {
 		return User{}, "", fmt.Errorf("create user %s: %w", email, err)

@@ -33,10 +33,11 @@ type HomePage struct {
 	Teams     []TeamRow
 }
 
-// Option is one entry of a select.
-type Option struct {
-	Value, Label string
-	Selected     bool
+// TeamOption is one team in a select of teams, shown by its path.
+type TeamOption struct {
+	Value    string
+	Path     []string
+	Selected bool
 }
 
 // TeamForm is the create or edit form of a team.
@@ -45,7 +46,7 @@ type TeamForm struct {
 	Name      string
 	ParentID  string
 	Headcount string
-	Parents   []Option
+	Parents   []TeamOption
 	Errors    FieldErrors
 	// MaxName is the longest name the Store takes, in characters.
 	MaxName int
@@ -94,13 +95,14 @@ type UserRow struct {
 	Email  string
 	Role   string
 	Active bool
-	Teams  string
+	Teams  []string
 }
 
-// Check is one checkbox.
-type Check struct {
-	Value, Label string
-	Checked      bool
+// TeamCheck is one team's checkbox, shown by its path.
+type TeamCheck struct {
+	Value   string
+	Path    []string
+	Checked bool
 }
 
 // UserForm is the invite or edit form of an account.
@@ -109,7 +111,7 @@ type UserForm struct {
 	Email  string
 	Role   string
 	Active bool
-	Teams  []Check
+	Teams  []TeamCheck
 	Errors FieldErrors
 }
 

@@ -2,7 +2,6 @@ package views
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/icare-hr/icare/scoring"
 )
@@ -14,7 +13,8 @@ import (
 // the template only draws it, and every chart has a table with the same
 // numbers beside it.
 type BarChart struct {
-	// ID makes the chart's element ids unique on its page.
+	// ID is the chart's data-testid; its title and description get the ids
+	// ID-svg-title and ID-svg-desc, unique on the page.
 	ID string
 	// Title and Desc tell a screen reader what the chart shows; Desc should
 	// state the finding.
@@ -143,9 +143,6 @@ func barHeight(s Series) float64 {
 	}
 	return thinBar
 }
-
-// coord writes an SVG coordinate.
-func coord(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // viewBox is the chart's viewBox attribute.
 func (l chartLayout) viewBox() string { return "0 0 " + coord(l.Width) + " " + coord(l.Height) }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/icare-hr/icare/scoring"
@@ -70,6 +71,15 @@ func when(t *time.Time) string {
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
+
+// coord writes an SVG coordinate.
+func coord(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// teamPath writes a team's chain of names from the top team down.
+func teamPath(names []string) string { return strings.Join(names, " / ") }
+
+// names joins a list of names.
+func names(ns []string) string { return strings.Join(ns, ", ") }
 
 // indent is the CSS class that indents a team at depth in a hierarchy.
 func indent(depth int) string {

@@ -6,10 +6,21 @@ const (
 	StepComment     = "comment"
 )
 
-// Progress is the "Key 2 of 5" indicator.
+// Progress is where a page stands in the questionnaire: step Value of
+// Max, the keys' pages being steps 1 … Keys.
 type Progress struct {
-	Label      string
-	Value, Max int
+	Value, Max, Keys int
+}
+
+// Label names the step: "Before you start", "Key 2 of 5", "Last step".
+func (p Progress) Label() string {
+	switch {
+	case p.Value == 0:
+		return "Before you start"
+	case p.Value <= p.Keys:
+		return "Key " + itoa(p.Value) + " of " + itoa(p.Keys)
+	}
+	return "Last step"
 }
 
 // Choice is one radio option.

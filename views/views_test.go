@@ -28,7 +28,7 @@ func renderDoc(t *testing.T, c templ.Component) *goquery.Document {
 
 func keyPage() KeyPage {
 	p := KeyPage{
-		SurveyFrame: SurveyFrame{TeamName: "Sales", Action: "/s/C", Progress: Progress{Label: "Key 2 of 5", Value: 2, Max: 6}},
+		SurveyFrame: SurveyFrame{TeamName: "Sales", Action: "/s/C", Progress: Progress{Value: 2, Max: 6, Keys: 5}},
 		KeyID:       "C", KeyName: "Culture of Service", Description: "d",
 		Labels: []string{"Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"},
 	}
@@ -158,5 +158,16 @@ func TestResultWithoutTeam(t *testing.T) {
 	}
 	if d.Find(`[data-testid="grow"] li`).Length() != 3 {
 		t.Error("want three habits for the key to grow")
+	}
+}
+
+func TestProgressLabels(t *testing.T) {
+	for _, tc := range []struct {
+		value int
+		want  string
+	}{{0, "Before you start"}, {1, "Key 1 of 5"}, {5, "Key 5 of 5"}, {6, "Last step"}} {
+		if got := (Progress{Value: tc.value, Max: 6, Keys: 5}).Label(); got != tc.want {
+			t.Errorf("step %d: got %q want %q", tc.value, got, tc.want)
+		}
 	}
 }

@@ -1,6 +1,13 @@
 package models
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/alexedwards/scs/gormstore"
+
+	"github.com/icare-hr/icare/config"
+)
 
 // RawCreateForTest inserts v with no checks of the Store's own, so tests can
 // prove that the schema's constraints hold by themselves.
@@ -43,4 +50,23 @@ func (s *Store) CellNForTest(ctx context.Context, roundID, teamID uint, perspect
 // SetCellNForTest overwrites the n column of a round's aggregates.
 func (s *Store) SetCellNForTest(ctx context.Context, roundID uint, n int64) error {
 	return s.db.WithContext(ctx).Model(&CellAggregate{}).Where("round_id = ?", roundID).Update("n", n).Error
+}
+
+// MigrateAsBeforeForTest makes the schema the way icare did before its
+// migrations were numbered: GORM's AutoMigrate over the models, and the
+// sessions table of gormstore's own AutoMigrate.
+func (s *Store) MigrateAsBeforeForTest(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if s.engine == config.EngineMySQL {
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	if err := db.AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{},
+		&AuditEvent{}, &SignInFailure{}, &PasswordToken{}); err != nil {
+		return err
+	}
+	sessions, err := gormstore.NewWithCleanupInterval(s.db.WithContext(ctx), 0)
+	if err != nil {
+		return err
+	}
+	return sessions.Commit("a-session-token-made-before-the-migrations", []byte("x"), s.Now().Add(time.Hour))
 }
