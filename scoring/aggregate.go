@@ -40,6 +40,10 @@ type KeyCounters struct {
 	// Score counts 4 × key score over the respondents for whom the key is
 	// defined (at least 4 of its 5 items answered).
 	Score Moments
+	// Answered is the number of respondents who answered at least one item
+	// of the key: the respondents behind its favorable, neutral and
+	// unfavorable shares.
+	Answered int64
 	// Complete is the number of respondents who answered all five items of the
 	// key; ItemSum, ItemSumSq, TotalSum and TotalSumSq are over them only and
 	// feed Cronbach's alpha. ItemSum[j] and ItemSumSq[j] are the sum and the sum
@@ -52,10 +56,10 @@ type KeyCounters struct {
 
 // ItemCounters are the counters of one item in an Aggregate: N answers, the sum
 // and sum of squares of their item scores, and the number of Favorable answers
-// (item score 4 or 5). A key's pooled favorable percentage comes from its
-// items' counters.
+// (item score 4 or 5) and of Neutral ones (item score 3); the rest are
+// unfavorable. A key's pooled shares come from its items' counters.
 type ItemCounters struct {
-	N, Sum, SumSq, Favorable int64
+	N, Sum, SumSq, Favorable, Neutral int64
 }
 
 // Add counts one submitted response. Answers outside 1 … 5 count as skipped;
@@ -71,7 +75,7 @@ func (g *Aggregate) Add(a Answers) {
 		if u.ok[k] {
 			kc.Score.add(u.q[k])
 		}
-		complete := true
+		complete, any := true, false
 		var total int64
 		for j := range ItemsPerKey {
 			i := k*ItemsPerKey + j
@@ -80,14 +84,21 @@ func (g *Aggregate) Add(a Answers) {
 				complete = false
 				continue
 			}
+			any = true
 			total += s
 			ic := &g.Items[i]
 			ic.N++
 			ic.Sum += s
 			ic.SumSq += s * s
-			if s >= 4 {
+			switch {
+			case s >= 4:
 				ic.Favorable++
+			case s == 3:
+				ic.Neutral++
 			}
+		}
+		if any {
+			kc.Answered++
 		}
 		if complete {
 			kc.Complete++
@@ -111,6 +122,7 @@ func (g *Aggregate) Merge(o *Aggregate) {
 	for k := range NumKeys {
 		a, b := &g.Keys[k], &o.Keys[k]
 		a.Score.merge(&b.Score)
+		a.Answered += b.Answered
 		a.Complete += b.Complete
 		for j := range ItemsPerKey {
 			a.ItemSum[j] += b.ItemSum[j]
@@ -125,6 +137,7 @@ func (g *Aggregate) Merge(o *Aggregate) {
 		a.Sum += b.Sum
 		a.SumSq += b.SumSq
 		a.Favorable += b.Favorable
+		a.Neutral += b.Neutral
 	}
 }
 
@@ -138,28 +151,29 @@ func Merged(groups ...*Aggregate) Aggregate {
 }
 
 // NumCounters is the length of the slice Counters returns.
-const NumCounters = 1 + 3 + NumKeys*16 + NumItems*4
+const NumCounters = 1 + 3 + NumKeys*17 + NumItems*5
 
 // Counters returns the Aggregate flattened into NumCounters integers, for
 // storage. The layout is, in order: N; Index.N, Index.Sum, Index.SumSq; then for
-// each key in key order the 16 values Score.N, Score.Sum, Score.SumSq,
-// Complete, ItemSum[0 … 4], ItemSumSq[0 … 4], TotalSum, TotalSumSq; then for
-// each item in item order the 4 values N, Sum, SumSq, Favorable. CounterNames
-// names the positions. The layout is part of what gets persisted: change it
-// only together with a migration that rebuilds stored aggregates.
+// each key in key order the 17 values Score.N, Score.Sum, Score.SumSq,
+// Answered, Complete, ItemSum[0 … 4], ItemSumSq[0 … 4], TotalSum,
+// TotalSumSq; then for each item in item order the 5 values N, Sum, SumSq,
+// Favorable, Neutral. CounterNames names the positions. The layout is part
+// of what gets persisted: change it only together with a migration that
+// rebuilds stored aggregates.
 func (g *Aggregate) Counters() []int64 {
 	c := make([]int64, 0, NumCounters)
 	c = append(c, g.N, g.Index.N, g.Index.Sum, g.Index.SumSq)
 	for k := range NumKeys {
 		kc := &g.Keys[k]
-		c = append(c, kc.Score.N, kc.Score.Sum, kc.Score.SumSq, kc.Complete)
+		c = append(c, kc.Score.N, kc.Score.Sum, kc.Score.SumSq, kc.Answered, kc.Complete)
 		c = append(c, kc.ItemSum[:]...)
 		c = append(c, kc.ItemSumSq[:]...)
 		c = append(c, kc.TotalSum, kc.TotalSumSq)
 	}
 	for i := range NumItems {
 		ic := &g.Items[i]
-		c = append(c, ic.N, ic.Sum, ic.SumSq, ic.Favorable)
+		c = append(c, ic.N, ic.Sum, ic.SumSq, ic.Favorable, ic.Neutral)
 	}
 	return c
 }
@@ -189,6 +203,7 @@ func FromCounters(c []int64) (Aggregate, error) {
 	for k := range NumKeys {
 		kc := &g.Keys[k]
 		kc.Score = Moments{N: next(), Sum: next(), SumSq: next()}
+		kc.Answered = next()
 		kc.Complete = next()
 		for j := range ItemsPerKey {
 			kc.ItemSum[j] = next()
@@ -198,13 +213,13 @@ func FromCounters(c []int64) (Aggregate, error) {
 		}
 		kc.TotalSum = next()
 		kc.TotalSumSq = next()
-		counts = append(counts, kc.Score.N, kc.Complete)
+		counts = append(counts, kc.Score.N, kc.Answered, kc.Complete)
 	}
 	for i := range NumItems {
-		g.Items[i] = ItemCounters{N: next(), Sum: next(), SumSq: next(), Favorable: next()}
+		g.Items[i] = ItemCounters{N: next(), Sum: next(), SumSq: next(), Favorable: next(), Neutral: next()}
 		counts = append(counts, g.Items[i].N)
-		if g.Items[i].Favorable > g.Items[i].N {
-			return Aggregate{}, fmt.Errorf("scoring: item %s: %d favorable of %d answers: %w", itemIDs[i], g.Items[i].Favorable, g.Items[i].N, ErrBadCounters)
+		if ic := g.Items[i]; ic.Favorable+ic.Neutral > ic.N {
+			return Aggregate{}, fmt.Errorf("scoring: item %s: %d favorable and %d neutral of %d answers: %w", itemIDs[i], ic.Favorable, ic.Neutral, ic.N, ErrBadCounters)
 		}
 	}
 	for _, n := range counts {
@@ -219,7 +234,7 @@ func FromCounters(c []int64) (Aggregate, error) {
 var counterNames = func() []string {
 	names := []string{"n", "index_n", "index_sum", "index_sumsq"}
 	for _, slug := range KeySlugs() {
-		names = append(names, slug+"_n", slug+"_sum", slug+"_sumsq", slug+"_complete")
+		names = append(names, slug+"_n", slug+"_sum", slug+"_sumsq", slug+"_answered", slug+"_complete")
 		for j := range ItemsPerKey {
 			names = append(names, fmt.Sprintf("%s_item%d_sum", slug, j+1))
 		}
@@ -230,7 +245,7 @@ var counterNames = func() []string {
 	}
 	for i := range NumItems {
 		id := strings.ToLower(itemIDs[i])
-		names = append(names, id+"_n", id+"_sum", id+"_sumsq", id+"_favorable")
+		names = append(names, id+"_n", id+"_sum", id+"_sumsq", id+"_favorable", id+"_neutral")
 	}
 	return names
 }()
@@ -267,8 +282,12 @@ type KeyStats struct {
 	// FavorablePct is the percentage (0–100) of item answers of the key whose
 	// item score is 4 or 5, pooled over all respondents (including those for
 	// whom the key score is missing); missing when no item of the key is
-	// answered.
-	FavorablePct Value
+	// answered. NeutralPct (item score 3) and UnfavorablePct (1 or 2) are
+	// pooled alike; the three add up to 100.
+	FavorablePct, NeutralPct, UnfavorablePct Value
+	// Answered is the number of respondents who answered at least one item
+	// of the key: the respondents behind the three shares.
+	Answered int
 	// Complete is the number of respondents who answered all five items of the
 	// key: the respondents Alpha is computed over.
 	Complete int
@@ -288,8 +307,9 @@ type ItemStats struct {
 	// missing when N < 2.
 	SD Value
 	// FavorablePct is the percentage (0–100) of answers with item score 4 or
-	// 5, missing when N is 0.
-	FavorablePct Value
+	// 5, NeutralPct of those with 3 and UnfavorablePct of those with 1 or 2;
+	// all missing when N is 0.
+	FavorablePct, NeutralPct, UnfavorablePct Value
 }
 
 // Scores returns the group's key means in key order.
@@ -315,7 +335,7 @@ func (g *Aggregate) Profile() GroupProfile {
 		if ic.N > 0 {
 			n := float64(ic.N)
 			st.Mean = some(float64(ic.Sum) / n)
-			st.FavorablePct = some(100 * float64(ic.Favorable) / n)
+			st.FavorablePct, st.NeutralPct, st.UnfavorablePct = shares(ic.Favorable, ic.Neutral, ic.N)
 			if ic.N > 1 {
 				st.SD = some(math.Sqrt(spread(ic.N, ic.Sum, ic.SumSq) / (n * (n - 1))))
 			}
@@ -324,21 +344,29 @@ func (g *Aggregate) Profile() GroupProfile {
 	}
 	for k := range NumKeys {
 		kc := &g.Keys[k]
-		ks := KeyStats{Stats: statsOf(kc.Score, 4), Complete: int(kc.Complete)}
-		var fav, n int64
+		ks := KeyStats{Stats: statsOf(kc.Score, 4), Answered: int(kc.Answered), Complete: int(kc.Complete)}
+		var fav, neu, n int64
 		for j := range ItemsPerKey {
 			ic := &g.Items[k*ItemsPerKey+j]
 			fav += ic.Favorable
+			neu += ic.Neutral
 			n += ic.N
 		}
 		if n > 0 {
-			ks.FavorablePct = some(100 * float64(fav) / float64(n))
+			ks.FavorablePct, ks.NeutralPct, ks.UnfavorablePct = shares(fav, neu, n)
 		}
 		ks.Alpha = alpha(kc)
 		p.Keys[k] = ks
 	}
 	p.Strongest, p.Weakest = Extremes(p.Scores())
 	return p
+}
+
+// shares returns the favorable, neutral and unfavorable percentages of n > 0
+// answers of which fav are favorable and neu neutral.
+func shares(fav, neu, n int64) (Value, Value, Value) {
+	f := float64(n)
+	return some(100 * float64(fav) / f), some(100 * float64(neu) / f), some(100 * float64(n-fav-neu) / f)
 }
 
 // alpha returns Cronbach's alpha of one key over its complete respondents:

@@ -96,6 +96,32 @@ func TestProfileOfTwo(t *testing.T) {
 		t.Errorf("complete: got I %d A %d want 1 and 2", p.Keys[0].Complete, p.Keys[2].Complete)
 	}
 	checkMissing(t, "I alpha", p.Keys[0].Alpha)
+	// The three shares, pooled over answered items. C: mixed scores 3, 5, 4
+	// (one neutral), agree4 five 4s: 7 favorable, 1 neutral of 8. A: mixed's
+	// reverse A4 scores 2: 9 favorable, 1 unfavorable of 10. R: mixed scores
+	// 2, 2, 1, 2, 3: 5 favorable, 1 neutral, 4 unfavorable of 10.
+	checkValue(t, "C neutral", c.NeutralPct, 12.5, 1e-12)
+	checkValue(t, "C unfavorable", c.UnfavorablePct, 0, 0)
+	checkValue(t, "A neutral", p.Keys[2].NeutralPct, 0, 0)
+	checkValue(t, "A unfavorable", p.Keys[2].UnfavorablePct, 10, 1e-12)
+	checkValue(t, "R neutral", p.Keys[3].NeutralPct, 10, 1e-12)
+	checkValue(t, "R unfavorable", p.Keys[3].UnfavorablePct, 40, 1e-12)
+	checkValue(t, "C1 neutral", c1.NeutralPct, 50, 0)
+	checkValue(t, "C1 unfavorable", c1.UnfavorablePct, 0, 0)
+	for k := range NumKeys {
+		if p.Keys[k].Answered != 2 {
+			t.Errorf("key %d answered by %d respondents, want 2", k, p.Keys[k].Answered)
+		}
+	}
+	// A third respondent who skips every R statement is behind no R share.
+	skipR := agree4
+	for j := range ItemsPerKey {
+		skipR[3*ItemsPerKey+j] = 0
+	}
+	g.Add(skipR)
+	if p := g.Profile(); p.Keys[3].Answered != 2 || p.Keys[0].Answered != 3 {
+		t.Errorf("answered after a respondent skipped R: R %d, I %d want 2 and 3", p.Keys[3].Answered, p.Keys[0].Answered)
+	}
 }
 
 func TestEmptyProfile(t *testing.T) {

@@ -153,13 +153,14 @@ func TestCountersRoundTrip(t *testing.T) {
 		t.Errorf("FromCounters(Counters()): got %v, err %v want the original", back, err)
 	}
 	names := CounterNames()
-	for p, want := range map[int]string{0: "n", 1: "index_n", 4: "ideal_n", 7: "ideal_complete", 8: "ideal_item1_sum", 19: "ideal_total_sumsq", 20: "culture_n", 84: "i1_n", NumCounters - 1: "e5_favorable"} {
+	for p, want := range map[int]string{0: "n", 1: "index_n", 4: "ideal_n", 7: "ideal_answered", 8: "ideal_complete", 9: "ideal_item1_sum",
+		20: "ideal_total_sumsq", 21: "culture_n", 89: "i1_n", 92: "i1_favorable", 93: "i1_neutral", NumCounters - 1: "e5_neutral"} {
 		if names[p] != want {
 			t.Errorf("CounterNames()[%d]: got %q want %q", p, names[p], want)
 		}
 	}
-	if c[0] != g.N || c[84] != g.Items[0].N || c[NumCounters-1] != g.Items[NumItems-1].Favorable {
-		t.Errorf("counter layout: got %d %d %d want N, I1 n, E5 favorable", c[0], c[84], c[NumCounters-1])
+	if c[0] != g.N || c[7] != g.Keys[0].Answered || c[89] != g.Items[0].N || c[NumCounters-1] != g.Items[NumItems-1].Neutral {
+		t.Errorf("counter layout: got %d %d %d %d want N, ideal answered, I1 n, E5 neutral", c[0], c[7], c[89], c[NumCounters-1])
 	}
 	for _, tc := range []struct {
 		name string
@@ -167,8 +168,10 @@ func TestCountersRoundTrip(t *testing.T) {
 	}{
 		{"short", func(c []int64) []int64 { return c[:NumCounters-1] }},
 		{"negative", func(c []int64) []int64 { c[5] = -1; return c }},
-		{"count above N", func(c []int64) []int64 { c[84] = c[0] + 1; return c }},
-		{"favorable above answers", func(c []int64) []int64 { c[87] = c[84] + 1; return c }},
+		{"count above N", func(c []int64) []int64 { c[89] = c[0] + 1; return c }},
+		{"answered above N", func(c []int64) []int64 { c[7] = c[0] + 1; return c }},
+		{"favorable above answers", func(c []int64) []int64 { c[92] = c[89] + 1; return c }},
+		{"favorable and neutral above answers", func(c []int64) []int64 { c[92], c[93] = c[89]-1, 2; return c }},
 	} {
 		bad := tc.edit(append([]int64(nil), c...))
 		if _, err := FromCounters(bad); !errors.Is(err, ErrBadCounters) {
