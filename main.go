@@ -20,6 +20,7 @@ import (
 	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/handlers"
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
 )
 
 func main() {
@@ -208,7 +209,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 
 // openStore connects to the configured database and migrates it.
 func openStore(ctx context.Context, cfg config.Config) (*models.Store, error) {
-	store, err := models.Open(ctx, cfg.DatabaseURL)
+	store, err := models.Open(ctx, cfg.DatabaseURL, models.WithPublisher(results.Publisher(cfg.MinGroup, cfg.MinComments)))
 	if err != nil {
 		return nil, err
 	}

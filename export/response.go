@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"strings"
 	"time"
 
 	"github.com/icare-hr/icare/scoring"
@@ -46,10 +47,14 @@ const cellsVersion = "v1:"
 // them.
 //
 // It returns "" when the cells could not be moved to a semicolon file by
-// swapping delimiters — a quoted cell, or a semicolon inside one — which
+// swapping delimiters and decimal marks — a quoted cell, a semicolon inside
+// one, or a point in the perspective or the instrument version — which
 // icare's own perspectives and instrument versions never cause; such a
 // response is then formatted afresh at export time.
 func StoredResponseCells(perspective, version string, submittedAt time.Time, a scoring.Answers) string {
+	if strings.Contains(perspective, ".") || strings.Contains(version, ".") {
+		return ""
+	}
 	w := &Writer{comma: Comma, buf: []byte(cellsVersion)}
 	w.ResponseCells(perspective, version, submittedAt, a)
 	if bytes.ContainsAny(w.buf, `";`) {
@@ -68,17 +73,22 @@ func StoredCells(stored []byte) ([]byte, bool) {
 }
 
 // StoredCells writes cells returned by the package function StoredCells,
-// swapping their commas for the Writer's delimiter. StoredResponseCells keeps
-// only cells without quotes or semicolons, so every comma in them separates
-// two cells and the swap gives what ResponseCells would write.
+// swapping their commas for the Writer's delimiter and, with semicolons,
+// their decimal points for commas. StoredResponseCells keeps only cells
+// without quotes or semicolons and with points only in numbers, so every
+// comma in them separates two cells, every point is a decimal mark, and the
+// swap gives what ResponseCells would write.
 func (w *Writer) StoredCells(cells []byte) {
 	w.sep()
 	start := len(w.buf)
 	w.buf = append(w.buf, cells...)
 	if w.comma != Comma {
 		for i, c := range w.buf[start:] {
-			if c == Comma {
+			switch c {
+			case Comma:
 				w.buf[start+i] = w.comma
+			case '.':
+				w.buf[start+i] = ','
 			}
 		}
 	}

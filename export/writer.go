@@ -148,17 +148,34 @@ func (w *Writer) Bool(b bool) {
 
 // Score writes a score or a statistic with 2 decimals, or an empty cell when
 // it is missing. Negative values stay numbers: they are never neutralised.
+// With the semicolon delimiter the decimal mark is a comma ("68,75"), as
+// spreadsheets in the locales that use semicolons read numbers (PRODUCT.md
+// §7); with the comma delimiter it is a point.
 func (w *Writer) Score(v scoring.Value) {
+	if !v.OK {
+		w.sep()
+		return
+	}
+	w.Number(v.V)
+}
+
+// Number writes a number with 2 decimals, with the Writer's decimal mark.
+func (w *Writer) Number(v float64) {
 	w.sep()
-	if v.OK {
-		w.buf = AppendDecimal2(w.buf, v.V)
+	start := len(w.buf)
+	w.buf = AppendDecimal2(w.buf, v)
+	if w.comma == Semicolon {
+		swapDecimalMark(w.buf[start:])
 	}
 }
 
-// Number writes a number with 2 decimals.
-func (w *Writer) Number(v float64) {
-	w.sep()
-	w.buf = AppendDecimal2(w.buf, v)
+// swapDecimalMark turns the decimal points of b into commas.
+func swapDecimalMark(b []byte) {
+	for i, c := range b {
+		if c == '.' {
+			b[i] = ','
+		}
+	}
 }
 
 // EndRow ends the row with \r\n and passes the buffer on when it is large.

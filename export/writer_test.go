@@ -256,3 +256,29 @@ func TestStoredResponseCellsRefusesWhatCannotBeSwapped(t *testing.T) {
 		t.Error("no cells were taken as cells")
 	}
 }
+
+// TestDecimalMarkFollowsTheDelimiter: with semicolons a number carries a
+// decimal comma, as a spreadsheet in those locales reads it; with commas, a
+// point. Whole numbers and text are the same in both.
+func TestDecimalMarkFollowsTheDelimiter(t *testing.T) {
+	for _, tc := range []struct {
+		comma byte
+		want  string
+	}{
+		{Comma, "68.75,-3.20,,12,3.5 km\r\n"},
+		{Semicolon, "68,75;-3,20;;12;3.5 km\r\n"},
+	} {
+		var buf strings.Builder
+		w, _ := NewWriter(&buf, tc.comma)
+		w.Score(scoring.Value{V: 68.75, OK: true})
+		w.Number(-3.2)
+		w.Score(scoring.Value{})
+		w.Int(12)
+		w.Text("3.5 km")
+		_ = w.EndRow()
+		_ = w.Flush()
+		if buf.String() != tc.want {
+			t.Errorf("delimiter %q: got %q want %q", tc.comma, buf.String(), tc.want)
+		}
+	}
+}

@@ -332,6 +332,18 @@ func TestTeamAndRoundRules(t *testing.T) {
 		t.Errorf("second open round: got %d", rec.Code)
 	}
 	wantRedirect(t, admin.post("/admin/rounds/"+strconv.Itoa(int(o.round.ID)), url.Values{"status": {"closed"}}), "/admin/rounds")
+	// Closing is final: the page offers no Open for a closed round, and a
+	// forged request is refused.
+	if d := doc(t, admin.get("/admin/rounds")); d.Find(`[data-testid="round-`+strconv.Itoa(int(o.round.ID))+`"] button[value="open"]`).Length() != 0 {
+		t.Error("a closed round is offered to open again")
+	}
+	rec = admin.post("/admin/rounds/"+strconv.Itoa(int(o.round.ID)), url.Values{"status": {"open"}})
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "A closed round stays closed") {
+		t.Errorf("reopening a closed round: got %d", rec.Code)
+	}
+	if r, _ := o.a.store.Round(ctx, o.round.ID); r.Status != models.RoundClosed {
+		t.Errorf("the refused reopening changed the round: %s", r.Status)
+	}
 	wantRedirect(t, admin.post("/admin/rounds/"+strconv.Itoa(int(q2.ID)), url.Values{"status": {"open"}}), "/admin/rounds")
 	cur, err := o.a.store.CurrentRound(ctx)
 	if err != nil || cur.ID != q2.ID {

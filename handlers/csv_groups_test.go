@@ -48,6 +48,8 @@ func teamsFixture(a *app) {
 	for range 5 {
 		a.submit("Sales", "frontline", sales, "")
 	}
+	// Results are published when the round closes.
+	a.closeRound()
 }
 
 func TestTeamsCSV(t *testing.T) {
@@ -90,8 +92,10 @@ func TestTeamsCSV(t *testing.T) {
 		if want := "\xef\xbb\xbfround;team;team_path;n;"; !bytes.HasPrefix(semi, []byte(want)) {
 			t.Errorf("teams.csv?delimiter=semicolon&bom=1: got %.40q want it to start %q", semi, want)
 		}
-		if !bytes.Contains(semi, []byte("\r\n2027 Q1;Ops;Ops;8;16;50.00;false;81.25;")) {
-			t.Errorf("teams.csv with semicolons: the Ops row is not as in the comma file: %q", semi)
+		// Semicolons come with decimal commas, as spreadsheets there read
+		// numbers.
+		if !bytes.Contains(semi, []byte("\r\n2027 Q1;Ops;Ops;8;16;50,00;false;81,25;81,25;81,25;81,25;81,25;81,25;100,00;")) {
+			t.Errorf("teams.csv with semicolons: the Ops row is not as in the comma file, with decimal commas: %q", semi)
 		}
 	})
 }
@@ -144,11 +148,11 @@ func TestOrganizationCSV(t *testing.T) {
 
 		// A round of 5: 4 score 0 and 1 scores 100, so the interval reaches
 		// below 0 and ci_low stays a negative number, not text.
-		a.closeRound()
 		a.openRound("2027 Q2")
 		for _, v := range []uint8{1, 1, 1, 1, 5} {
 			a.submit("Sales", "frontline", pattern(v), "")
 		}
+		a.closeRound()
 		tb = parse(t, a.download("lead", "/export/organization.csv"), ',')
 		// mean 20, sd √(5·10000 − 100²)/√(5·4) = 44.72, t(0.975, 4) = 2.776: 20 ∓ 55.53.
 		if r := tb.rows[0]; r["mean_score"] != "20.00" || r["sd"] != "44.72" || r["ci_low"] != "-35.53" || r["ci_high"] != "75.53" {
@@ -156,11 +160,11 @@ func TestOrganizationCSV(t *testing.T) {
 		}
 
 		// A round of 4 hides the organization: the rows stay, every number empty.
-		a.closeRound()
 		a.openRound("2027 Q3")
 		for range 4 {
 			a.submit("Sales", "frontline", pattern(4), "")
 		}
+		a.closeRound()
 		body := a.download("lead", "/export/organization.csv")
 		want := "round,key,n,mean_score,sd,ci_low,ci_high,favorable_pct,alpha\r\n" +
 			"2027 Q3,ideal,,,,,,,\r\n2027 Q3,culture,,,,,,,\r\n2027 Q3,attentiveness,,,,,,,\r\n" +
@@ -189,6 +193,7 @@ func TestOrganizationAlpha(t *testing.T) {
 			agg.Add(ans)
 			a.submit("Sales", "frontline", ans, "")
 		}
+		a.closeRound()
 		p := agg.Profile()
 		tb := parse(t, a.download("admin", "/export/organization.csv"), ',')
 		for k, slug := range scoring.KeySlugs() {
@@ -235,6 +240,7 @@ func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 				a.submit(team, "frontline", ans, "")
 			}
 		}
+		a.closeRound()
 		a.viewer("admin", models.RoleAdmin)
 		code := parse(t, a.download("admin", "/export/codebook.csv"), ',')
 		resp := parse(t, a.download("admin", "/export/responses.csv"), ',')
@@ -250,6 +256,9 @@ func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 			indexSum            float64
 			indexN              int
 			favorable, answered [5]int
+			// shareN counts the respondents who answered any statement of
+			// a key: the respondents behind its favorable share.
+			shareN [5]int
 		}
 		shown := 0
 		for _, tr := range teams.rows {
@@ -277,6 +286,11 @@ func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 						g.favorable[k]++
 					}
 				}
+				for k := range keys {
+					if cnt[k] > 0 {
+						g.shareN[k]++
+					}
+				}
 				all, index := true, 0.0
 				for k := range keys {
 					if cnt[k] < 4 {
@@ -301,13 +315,22 @@ func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 			}
 			shown++
 			// A key that fewer than k of the team's respondents answered
-			// fully enough is left empty, favorable share included; every
-			// other number is recomputed from the two files.
+			// fully enough has no mean, and a favorable share that fewer
+			// than k answered at all is left empty too: each figure counts
+			// its own respondents. Every other number is recomputed from
+			// the two files.
 			means := make([]float64, 5)
 			var left []int
 			for k, key := range keys {
+				if g.shareN[k] < 5 {
+					if tr[key+"_favorable"] != "" {
+						t.Errorf("%s %s_favorable: %d respondents, under k, yet shown: %q", tr["team"], key, g.shareN[k], tr[key+"_favorable"])
+					}
+				} else {
+					near(t, tr["team"]+" "+key+"_favorable", tr[key+"_favorable"], 100*float64(g.favorable[k])/float64(g.answered[k]))
+				}
 				if g.scoreN[k] < 5 {
-					if tr[key] != "" || tr[key+"_favorable"] != "" {
+					if tr[key] != "" {
 						t.Errorf("%s %s: %d respondents, under k, yet shown: %q", tr["team"], key, g.scoreN[k], tr[key])
 					}
 					continue
@@ -315,7 +338,6 @@ func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 				left = append(left, k)
 				means[k] = g.scoreSum[k] / float64(g.scoreN[k])
 				near(t, tr["team"]+" "+key, tr[key], means[k])
-				near(t, tr["team"]+" "+key+"_favorable", tr[key+"_favorable"], 100*float64(g.favorable[k])/float64(g.answered[k]))
 			}
 			if g.indexN < 5 {
 				if tr["icare_index"] != "" {

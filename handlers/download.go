@@ -26,10 +26,10 @@ import (
 type csvBody func(w *export.Writer) error
 
 // download answers GET of the CSV file kind. prepare, given the checked
-// options, reads what the file needs and returns its body; needRound is
-// false for a file that does not depend on a round's data.
-func (s *Server) download(c echo.Context, kind string, needRound bool, prepare func(opt exportOptions) (csvBody, error)) error {
-	opt, err := s.exportOptionsOf(c, needRound)
+// options, reads what the file needs and returns its body; pick says which
+// round a request without ?round= gets.
+func (s *Server) download(c echo.Context, kind string, pick roundPick, prepare func(opt exportOptions) (csvBody, error)) error {
+	opt, err := s.exportOptionsOf(c, pick)
 	if err != nil {
 		return err
 	}
@@ -54,8 +54,8 @@ func (s *Server) download(c echo.Context, kind string, needRound bool, prepare f
 // results, as every page of group figures is: rows turns them into the
 // file's body.
 func (s *Server) resultsDownload(c echo.Context, kind string, rows func(round models.Round, res *results.Round) csvBody) error {
-	return s.download(c, kind, true, func(opt exportOptions) (csvBody, error) {
-		res, err := s.roundResults(c, opt.round.ID)
+	return s.download(c, kind, pickPublished, func(opt exportOptions) (csvBody, error) {
+		res, err := s.roundResults(c, *opt.round)
 		if err != nil {
 			return nil, err
 		}
@@ -88,15 +88,9 @@ type exportOptions struct {
 	bom   bool
 }
 
-var errNoRounds = echo.NewHTTPError(http.StatusNotFound,
-	"No survey round has been opened yet, so there is nothing to export.")
-
-// exportOptionsOf reads ?round=, ?bom= and ?delimiter=. A bad value is a 400
-// that says what is allowed, an unknown round a 404; with no round given the
-// open round is used, else the latest closed one (PRODUCT.md §7). needRound
-// is false for the codebook, which does not depend on a round's data.
-func (s *Server) exportOptionsOf(c echo.Context, needRound bool) (exportOptions, error) {
-	ctx := c.Request().Context()
+// exportOptionsOf reads ?round= (see chosenRound), ?bom= and ?delimiter=. A
+// bad value is a 400 that says what is allowed, an unknown round a 404.
+func (s *Server) exportOptionsOf(c echo.Context, pick roundPick) (exportOptions, error) {
 	q := c.QueryParams()
 	opt := exportOptions{comma: export.Comma}
 	switch strings.ToLower(q.Get("delimiter")) {
@@ -113,29 +107,11 @@ func (s *Server) exportOptionsOf(c echo.Context, needRound bool) (exportOptions,
 	default:
 		return opt, echo.NewHTTPError(http.StatusBadRequest, "bom must be 1 (add a byte order mark for Excel) or 0.")
 	}
-	raw := strings.TrimSpace(q.Get("round"))
-	if raw == "" {
-		r, err := s.store.DefaultRound(ctx)
-		switch {
-		case errors.Is(err, models.ErrNotFound) && !needRound:
-			return opt, nil
-		case errors.Is(err, models.ErrNotFound):
-			return opt, errNoRounds
-		case err != nil:
-			return opt, err
-		}
-		opt.round = &r
+	r, err := s.chosenRound(c, pick)
+	switch {
+	case errors.Is(err, errNoRounds) && pick == pickOptional:
 		return opt, nil
-	}
-	id, err := strconv.ParseUint(raw, 10, 32)
-	if err != nil {
-		return opt, echo.NewHTTPError(http.StatusBadRequest, "The round must be given by its number, such as ?round=3.")
-	}
-	r, err := s.store.Round(ctx, uint(id))
-	if errors.Is(err, models.ErrNotFound) {
-		return opt, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no survey round %d.", id))
-	}
-	if err != nil {
+	case err != nil:
 		return opt, err
 	}
 	opt.round = &r

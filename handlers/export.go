@@ -18,7 +18,7 @@ import (
 // id, with the cells kept at submit copied as they are.
 func (s *Server) exportResponses(c echo.Context) error {
 	ctx := c.Request().Context()
-	return s.download(c, "responses", true, func(opt exportOptions) (csvBody, error) {
+	return s.download(c, "responses", pickCurrent, func(opt exportOptions) (csvBody, error) {
 		teams, err := s.store.Teams(ctx)
 		if err != nil {
 			return nil, err
@@ -141,7 +141,7 @@ func (s *Server) exportOrganization(c echo.Context) error {
 // responses.csv with the rules of PRODUCT.md §3. The round only names the
 // file; with no round yet, the file is still served.
 func (s *Server) exportCodebook(c echo.Context) error {
-	return s.download(c, "codebook", false, func(exportOptions) (csvBody, error) {
+	return s.download(c, "codebook", pickOptional, func(exportOptions) (csvBody, error) {
 		return rowsBody(export.CodebookFile, export.Codebook(scoring.V1())), nil
 	})
 }

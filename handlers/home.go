@@ -37,7 +37,7 @@ func (s *Server) leaderHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.roundResults(c, round.ID)
+	res, err := s.roundResults(c, round)
 	if err != nil {
 		return err
 	}
@@ -55,21 +55,31 @@ func (s *Server) leaderHome(c echo.Context) error {
 	return render(c, http.StatusOK, views.LeaderHome(page))
 }
 
-// roundResults builds a round's group results under the anonymity rules:
-// every page and file that shows a group's figures starts here.
-func (s *Server) roundResults(c echo.Context, roundID uint) (*results.Round, error) {
+// roundResults is a round's group results under the anonymity rules:
+// every page and file that shows a group's figures starts here. A closed
+// round's come from its publication, made once when it closed; an open
+// round shows participation only.
+func (s *Server) roundResults(c echo.Context, round models.Round) (*results.Round, error) {
 	ctx := c.Request().Context()
 	teams, err := s.store.Teams(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cells, err := s.store.Cells(ctx, roundID)
+	cells, err := s.store.Cells(ctx, round.ID)
 	if err != nil {
 		return nil, err
 	}
-	r, err := results.Build(teams, cells, s.cfg.MinGroup)
+	var r *results.Round
+	if round.Status == models.RoundClosed {
+		var pub models.Publication
+		if pub, err = s.store.Publication(ctx, round.ID); err == nil {
+			r, err = results.FromPublication(pub, teams, cells)
+		}
+	} else {
+		r, err = results.Build(teams, cells, results.Options{K: s.cfg.MinGroup, KComments: s.cfg.MinComments})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("results of round %d: %w", roundID, err)
+		return nil, fmt.Errorf("results of round %d: %w", round.ID, err)
 	}
 	return r, nil
 }

@@ -29,7 +29,7 @@ func (s *Server) personalResult(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.roundResults(c, r.RoundID)
+	res, err := s.roundResults(c, round)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func personalResultPage(r models.Response, round models.Round, res *results.Roun
 	// The team's profile as the anonymity rules let it be seen: a key (or
 	// the index) that too few of its members answered stays out.
 	teamProfile, shown := res.TeamProfile(team)
-	p.TeamShown = shown
+	p.TeamShown, p.TeamPending = shown, !res.Opts.Published
 	if shown {
 		p.TeamN, p.TeamIndex = teamProfile.N, teamProfile.Index.Mean
 	}

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -68,33 +67,47 @@ func TestResultShowsTeamOnlyWhenAllowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Contact Centre: 4 earlier responses at 75 + this respondent at 100
-	// = 5 ≥ k, so the team shows: mean of 75,75,75,75,100 = 80.0.
+	// = 5 ≥ k. While the round is open the team's scores are not published:
+	// the page says when they come.
 	submitN(t, a.store, big, 4)
 	cl := a.client()
 	path := takeSurvey(t, cl, big)
 	d := doc(t, cl.get(path))
-	if d.Find(`[data-testid="team-shown"]`).Length() != 1 {
-		t.Fatalf("team of 5 alone in the organization: want its profile shown; page: %s", d.Find(`[data-testid="team-block"]`).Text())
-	}
-	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="team-score"]`).Text()); got != "80.0" {
-		t.Errorf("team I score: got %q want 80.0", got)
+	if d.Find(`[data-testid="team-pending"]`).Length() != 1 || d.Find(`[data-testid="team-shown"]`).Length() != 0 || d.Find(`[data-testid^="team-bar-"]`).Length() != 0 {
+		t.Fatalf("open round: want the team's profile promised for the close, not shown; page: %s", d.Find(`[data-testid="team-block"]`).Text())
 	}
 	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="score"]`).Text()); got != "100.0" {
 		t.Errorf("own I score: got %q want 100.0", got)
 	}
-
-	// Billing gets 2 responses: hidden (2 < 5). The organization minus
-	// Contact Centre would then reveal Billing's 2, so complementary
-	// suppression hides Contact Centre too: its respondents no longer see it.
-	submitN(t, a.store, small, 2)
+	// Closed, the team shows: mean of 75, 75, 75, 75, 100 = 80.0.
+	a.closeRound()
 	d = doc(t, cl.get(path))
+	if d.Find(`[data-testid="team-shown"]`).Length() != 1 {
+		t.Fatalf("team of 5 alone in the organization, round closed: want its profile shown; page: %s", d.Find(`[data-testid="team-block"]`).Text())
+	}
+	if got := strings.TrimSpace(d.Find(`[data-testid="row-I"] [data-testid="team-score"]`).Text()); got != "80.0" {
+		t.Errorf("team I score: got %q want 80.0", got)
+	}
+
+	// The next round: Contact Centre 5 again, and Billing 2: hidden (2 < 5).
+	// The organization minus Contact Centre would then reveal Billing's 2,
+	// so complementary suppression hides Contact Centre too: its
+	// respondents do not see it.
+	a.openRound("2027 Q2")
+	submitN(t, a.store, big, 4)
+	cl2 := a.client()
+	path2 := takeSurvey(t, cl2, big)
+	submitN(t, a.store, small, 2)
+	a.closeRound()
+	d = doc(t, cl2.get(path2))
 	if d.Find(`[data-testid="team-shown"]`).Length() != 0 || d.Find(`[data-testid="team-hidden"]`).Length() != 1 {
 		t.Error("a team hidden by complementary suppression must not show")
 	}
 	if strings.Contains(d.Find("table").Text(), "80.0") || d.Find(`[data-testid^="team-bar-"]`).Length() != 0 {
 		t.Error("the suppressed team's scores leak into the table or the chart")
 	}
-	if rec := cl.get(path); rec.Code != http.StatusOK {
-		t.Errorf("result page: %d", rec.Code)
+	// The first round's result is as it was published.
+	if d := doc(t, cl.get(path)); d.Find(`[data-testid="team-shown"]`).Length() != 1 {
+		t.Error("the first round's published team profile changed")
 	}
 }

@@ -76,9 +76,15 @@ func (s *Server) adminSetRound(c echo.Context) error {
 		return s.renderRounds(c, http.StatusConflict, "", nil, "Another round is open. Close it before opening this one.")
 	case errors.Is(err, models.ErrRoundNotOpen):
 		return s.renderRounds(c, http.StatusConflict, "", nil, "This round is not open, so it cannot close.")
+	case errors.Is(err, models.ErrRoundFinal):
+		return s.renderRounds(c, http.StatusConflict, "", nil, "A closed round stays closed: its results are published. Create a new round instead.")
 	case err != nil:
 		return err
 	}
-	s.setFlash(c, fmt.Sprintf("Round %s is %s.", r.Name, r.Status))
+	if r.Status == models.RoundClosed {
+		s.setFlash(c, fmt.Sprintf("Round %s is closed and its results are published.", r.Name))
+	} else {
+		s.setFlash(c, fmt.Sprintf("Round %s is open.", r.Name))
+	}
 	return redirect(c, "/admin/rounds")
 }

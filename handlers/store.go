@@ -35,6 +35,7 @@ type Store interface {
 	Round(ctx context.Context, id uint) (models.Round, error)
 	CurrentRound(ctx context.Context) (models.Round, error)
 	DefaultRound(ctx context.Context) (models.Round, error)
+	LatestClosedRound(ctx context.Context) (models.Round, error)
 	CreateRound(ctx context.Context, nr models.NewRound) (models.Round, error)
 	OpenRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
 	CloseRound(ctx context.Context, by models.Actor, id uint) (models.Round, error)
@@ -47,6 +48,7 @@ type Store interface {
 	SubmitWithResult(ctx context.Context, id uint64, resultToken string) (models.Response, error)
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)
+	Publication(ctx context.Context, roundID uint) (models.Publication, error)
 	ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*models.ExportRow) error) (more bool, err error)
 
 	// Accounts, passwords and sign-in.

@@ -145,8 +145,8 @@ func TestSurveyWholePath(t *testing.T) {
 	if got := d.Find(`[data-testid="row-I"] .band`).Text(); got != "Legendary" {
 		t.Errorf("I band: got %q want Legendary", got)
 	}
-	if d.Find(`[data-testid="team-hidden"]`).Length() != 1 || d.Find(`[data-testid="team-shown"]`).Length() != 0 {
-		t.Error("a team of one must not show its profile")
+	if d.Find(`[data-testid="team-pending"]`).Length() != 1 || d.Find(`[data-testid="team-shown"]`).Length() != 0 {
+		t.Error("a team of one, in an open round, must not show its profile")
 	}
 	if !strings.Contains(d.Find(`[data-testid="result-link"]`).Text(), "http://icare.test"+loc) {
 		t.Errorf("result page lacks its private link %s", loc)

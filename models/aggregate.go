@@ -110,8 +110,13 @@ func (s *Store) writeAggregate(tx *gorm.DB, roundID, teamID uint, perspective st
 // Cells returns the maintained aggregates of a round, one per team and
 // perspective that has submitted responses.
 func (s *Store) Cells(ctx context.Context, roundID uint) ([]Cell, error) {
+	return cellsOf(s.rdb.WithContext(ctx), roundID)
+}
+
+// cellsOf reads a round's maintained aggregates through db.
+func cellsOf(db *gorm.DB, roundID uint) ([]Cell, error) {
 	var rows []CellAggregate
-	if err := s.rdb.WithContext(ctx).Where("round_id = ?", roundID).Order("team_id, perspective").Find(&rows).Error; err != nil {
+	if err := db.Where("round_id = ?", roundID).Order("team_id, perspective").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("aggregates of round %d: %w", roundID, err)
 	}
 	cells := make([]Cell, 0, len(rows))
@@ -143,8 +148,14 @@ func (s *Store) RecomputeCells(ctx context.Context, roundID uint) ([]Cell, error
 // cell's lock and adds itself to the rebuilt row. It returns the number of
 // responses counted.
 func (s *Store) RebuildCells(ctx context.Context, roundID uint) (int64, error) {
+	return s.rebuildCells(s.db.WithContext(ctx), roundID)
+}
+
+// rebuildCells is RebuildCells through db, in a transaction of its own (or
+// in db's, when it is one).
+func (s *Store) rebuildCells(db *gorm.DB, roundID uint) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		var rows []CellAggregate
 		if err := s.forUpdate(tx).Where("round_id = ?", roundID).Find(&rows).Error; err != nil {
 			return err

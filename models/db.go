@@ -46,6 +46,8 @@ type Store struct {
 	// the first sign-in, at passwordCost.
 	dummyHash     []byte
 	dummyHashOnce sync.Once
+	// publisher decides a closing round's publication.
+	publisher Publisher
 }
 
 // Option adjusts a Store as it opens.

@@ -26,12 +26,13 @@ import (
 type migration struct {
 	version int
 	name    string
-	up      func(tx *gorm.DB) error
+	up      func(s *Store, tx *gorm.DB) error
 }
 
 // migrations is the schema's history, oldest first; versions count up from 1.
 var migrations = []migration{
 	{1, "initial schema: teams, rounds, users, responses, aggregates, audit, sign-in limits, sessions", migrateInitial},
+	{2, "publications of closed rounds; aggregates that count neutral answers and who answered each key", migratePublications},
 }
 
 // schemaMigration is one applied migration.
@@ -99,7 +100,7 @@ func (s *Store) applyMigrations(db *gorm.DB) error {
 		if done[m.version] {
 			continue
 		}
-		if err := m.up(db); err != nil {
+		if err := m.up(s, db); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 		rec := schemaMigration{Version: m.version, Name: m.name, AppliedAt: s.Now()}
@@ -173,7 +174,7 @@ func (s *Store) withMigrationLock(ctx context.Context, fn func(db *gorm.DB) erro
 // changes nothing. The answer columns are the one shared declaration:
 // AnswerColumns is instrument v1's layout, fixed for good (a later
 // instrument adds columns in a migration of its own).
-func migrateInitial(tx *gorm.DB) error {
+func migrateInitial(_ *Store, tx *gorm.DB) error {
 	type Team struct {
 		ID          uint       `gorm:"primaryKey"`
 		Name        string     `gorm:"size:120;not null;uniqueIndex:idx_teams_name"`
@@ -263,4 +264,35 @@ func migrateInitial(tx *gorm.DB) error {
 	}
 	return tx.AutoMigrate(&Team{}, &Round{}, &User{}, &Response{}, &CellAggregate{},
 		&AuditEvent{}, &SignInFailure{}, &PasswordToken{}, &Session{})
+}
+
+// migratePublications is migration 2: the publications table, and every
+// round's aggregates rebuilt from its responses, because their counters
+// now also count neutral answers and the respondents who answered each key
+// (scoring's counter layout of this version). Closed rounds publish the
+// first time their figures are asked for (Store.Publication), under the
+// settings of the icare that asks. Stop older icare replicas before
+// starting this one: they would write the older layout.
+func migratePublications(s *Store, tx *gorm.DB) error {
+	type Publication struct {
+		RoundID     uint      `gorm:"primaryKey;autoIncrement:false"`
+		PublishedAt time.Time `gorm:"not null"`
+		MinGroup    int       `gorm:"not null"`
+		MinComments int       `gorm:"not null"`
+		TeamsJSON   string    `gorm:"column:teams;type:text;not null"`
+		Decisions   string    `gorm:"type:text;not null"`
+	}
+	if err := tx.AutoMigrate(&Publication{}); err != nil {
+		return err
+	}
+	var rounds []uint
+	if err := tx.Table("rounds").Order("id").Pluck("id", &rounds).Error; err != nil {
+		return err
+	}
+	for _, id := range rounds {
+		if _, err := s.rebuildCells(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

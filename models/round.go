@@ -38,6 +38,9 @@ var (
 	ErrNoOpenRound = errors.New("no round is open")
 	// ErrRoundNotOpen is returned when a round that is not open would close.
 	ErrRoundNotOpen = errors.New("this round is not open")
+	// ErrRoundFinal is returned when a closed round would open again:
+	// closing is final (PRODUCT.md §4, publication).
+	ErrRoundFinal = errors.New("a closed round is never reopened; open a new round instead")
 )
 
 // NewRound is what it takes to create a round.
@@ -82,8 +85,9 @@ func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
 	return r, nil
 }
 
-// OpenRound opens round id now. It fails with ErrRoundOpen while another
-// round is open; opening the open round again changes nothing.
+// OpenRound opens draft round id now. It fails with ErrRoundOpen while
+// another round is open and with ErrRoundFinal for a closed round; opening
+// the open round again changes nothing.
 func (s *Store) OpenRound(ctx context.Context, by Actor, id uint) (Round, error) {
 	var r Round
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -92,8 +96,11 @@ func (s *Store) OpenRound(ctx context.Context, by Actor, id uint) (Round, error)
 		if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
 			return translate(err)
 		}
-		if r.Status == RoundOpen {
+		switch r.Status {
+		case RoundOpen:
 			return nil
+		case RoundClosed:
+			return ErrRoundFinal
 		}
 		return s.open(tx, actorOr(by), &r)
 	})
@@ -125,8 +132,10 @@ func (s *Store) open(tx *gorm.DB, by Actor, r *Round) error {
 	return s.audit(tx, by, "round.open", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
 }
 
-// CloseRound closes round id now. A round that is not open gives
-// ErrRoundNotOpen, except that closing a closed round again changes nothing.
+// CloseRound closes round id now and publishes its results, in the same
+// transaction (see Publication): from this moment its figures show, and
+// never change. A round that is not open gives ErrRoundNotOpen, except that
+// closing a closed round again changes nothing.
 func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error) {
 	var r Round
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -144,7 +153,10 @@ func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error
 		if err := tx.Model(&r).Select("status", "open_flag", "closes_at", "updated_at").Updates(&r).Error; err != nil {
 			return translate(err)
 		}
-		return s.audit(tx, actorOr(by), "round.close", fmt.Sprintf("round %d “%s”", r.ID, r.Name))
+		if err := s.publish(tx, r.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, actorOr(by), "round.close", fmt.Sprintf("round %d “%s”: results published", r.ID, r.Name))
 	})
 	if err != nil {
 		return Round{}, fmt.Errorf("close round %d: %w", id, err)
@@ -172,7 +184,14 @@ func (s *Store) DefaultRound(ctx context.Context) (Round, error) {
 	if err == nil || !errors.Is(err, ErrNoOpenRound) {
 		return r, err
 	}
-	err = s.rdb.WithContext(ctx).Where("status = ?", RoundClosed).
+	return s.LatestClosedRound(ctx)
+}
+
+// LatestClosedRound is the round that closed last, or ErrNotFound: the
+// default of every view of published results (PRODUCT.md §6).
+func (s *Store) LatestClosedRound(ctx context.Context) (Round, error) {
+	var r Round
+	err := s.rdb.WithContext(ctx).Where("status = ?", RoundClosed).
 		Order("closes_at DESC").Order("id DESC").First(&r).Error
 	if err != nil {
 		return Round{}, fmt.Errorf("latest closed round: %w", translate(err))

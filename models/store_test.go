@@ -108,6 +108,9 @@ func TestTeamsAndRounds(t *testing.T) {
 		if d, err := s.DefaultRound(ctx); err != nil || d.ID != r2.ID {
 			t.Errorf("default round: got %+v, %v want open %d", d, err, r2.ID)
 		}
+		if _, err := s.OpenRound(ctx, models.CommandLine, r1.ID); !errors.Is(err, models.ErrRoundFinal) {
+			t.Errorf("reopening a closed round: got %v want ErrRoundFinal", err)
+		}
 		if _, err := s.OpenRound(ctx, models.CommandLine, 9999); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("open an unknown round: got %v want ErrNotFound", err)
 		}

@@ -70,3 +70,9 @@ func (s *Store) MigrateAsBeforeForTest(ctx context.Context) error {
 	}
 	return sessions.Commit("a-session-token-made-before-the-migrations", []byte("x"), s.Now().Add(time.Hour))
 }
+
+// ForgetPublicationForTest deletes a round's publication, as for a round
+// closed before publications were kept.
+func (s *Store) ForgetPublicationForTest(ctx context.Context, roundID uint) error {
+	return s.db.WithContext(ctx).Delete(&Publication{}, roundID).Error
+}

@@ -32,7 +32,7 @@ func BenchmarkBuild200Teams(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := Build(teams, cells, 5); err != nil {
+		if _, err := Build(teams, cells, opts5); err != nil {
 			b.Fatal(err)
 		}
 	}

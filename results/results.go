@@ -1,19 +1,42 @@
 // Package results turns a round's maintained cell aggregates into the group
 // results people may see: each team's own and rolled-up aggregate (a parent
-// pools its direct respondents and all its descendants'), the organization's,
-// each perspective's, and which of them the anonymity rules of PRODUCT.md §4
-// hide. Every page, chart, export and API that shows a group's scores asks
-// this package, so the rules are applied in one place. It reads no database:
-// callers pass the teams and the cells.
+// pools its direct respondents and all its descendants'), the
+// organization's, each perspective's, and which of their figures the
+// anonymity rules of PRODUCT.md §4 hide, and why. Every page, chart, export
+// and API that shows a group's figures asks this package, so the rules are
+// applied in one place. It reads no database: callers pass the teams and
+// the cells.
+//
+// The rules, in the order Build applies them:
+//   - publication: while a round is open, no score of it shows;
+//   - every figure counts its own respondents (a key's mean those who have
+//     that key, a statement's those who answered it, …) against the minimum
+//     group size, and the comments against the comment threshold;
+//   - a team with more responses than people counts as under the minimum;
+//   - complementary suppression hierarchy by hierarchy (scoring.SuppressAll);
+//   - then an exact check across all hierarchies at once
+//     (scoring.LinearAudit): no hidden group, team's own respondents or
+//     team-and-perspective cell of 1 … k − 1 respondents may be a sum or
+//     difference of shown groups.
 package results
 
 import (
+	"encoding/binary"
 	"fmt"
-	"strconv"
 
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/scoring"
 )
+
+// Options are the rules a round's results are built under.
+type Options struct {
+	// K is the minimum group size; KComments the responses a group needs
+	// before its comments show (never below K).
+	K, KComments int
+	// Published is false while the round is open: participation shows,
+	// nothing else.
+	Published bool
+}
 
 // Team is one team's results in a round.
 type Team struct {
@@ -29,270 +52,22 @@ type Team struct {
 	Children []*Team
 	// Own pools the team's direct respondents; Rollup adds every descendant's.
 	Own, Rollup scoring.Aggregate
-	// Perspectives holds the roll-up per perspective.
-	Perspectives map[string]*scoring.Aggregate
-	// Hidden is true when the anonymity rules forbid showing the team's scores.
+	// OwnPerspectives and Perspectives hold Own and Rollup per perspective.
+	OwnPerspectives, Perspectives map[string]*scoring.Aggregate
+	// Hidden is true when no score of the team shows.
 	Hidden bool
-	// HiddenPerspectives names the perspective cells of the team that may not
-	// be shown.
-	HiddenPerspectives map[string]bool
+	// Filler is true when the team has more responses than people (filler
+	// answers through an open link): it counts as under the minimum.
+	Filler bool
+
+	parent *Team
+	// pos and span place the team and its sub-teams in hierarchy order:
+	// they are Round.Teams[pos : pos+span].
+	pos, span int
 }
 
 // N is the number of submitted responses in the team's roll-up.
 func (t *Team) N() int { return int(t.Rollup.N) }
-
-// Round holds every group's results of one round.
-type Round struct {
-	K int
-	// Org pools every response of the round; OrgHidden says whether it may show.
-	Org       scoring.Aggregate
-	OrgHidden bool
-	// Perspectives pools the organization per perspective.
-	Perspectives       map[string]*scoring.Aggregate
-	HiddenPerspectives map[string]bool
-	// Teams lists the teams in hierarchy order: each parent before its
-	// children, siblings by name.
-	Teams []*Team
-	byID  map[uint]*Team
-	// hidden holds every group id the rules hide, as a whole (team:ID,
-	// org, …/perspective) or for one measure (m<measure>|team:ID, …).
-	hidden map[string]bool
-}
-
-// OrgProfile is the organization's profile with every statistic the rules
-// hide left missing, or false when the organization may not be shown.
-func (r *Round) OrgProfile() (scoring.GroupProfile, bool) {
-	return r.profile(orgID, &r.Org)
-}
-
-// TeamProfile is a team's rolled-up profile with every statistic the rules
-// hide left missing, or false when the team may not be shown.
-func (r *Round) TeamProfile(t *Team) (scoring.GroupProfile, bool) {
-	return r.profile(teamID(t.ID), &t.Rollup)
-}
-
-// profile masks the profile of group id.
-func (r *Round) profile(id string, a *scoring.Aggregate) (scoring.GroupProfile, bool) {
-	if r.hidden[id] {
-		return scoring.GroupProfile{}, false
-	}
-	return Mask(a.Profile(), func(m int) bool { return r.hidden[measurePrefix(m)+id] }), true
-}
-
-// Mask removes from p the statistics of every measure hide reports (0–4 the
-// keys, 5 the ICARE index): means, spreads, intervals, favorable shares,
-// alpha and the key's item statistics; counts stay. Strongest and weakest are
-// chosen again among the keys left, so they say nothing of a hidden one.
-func Mask(p scoring.GroupProfile, hide func(measure int) bool) scoring.GroupProfile {
-	var means [scoring.NumKeys]scoring.Value
-	for k := range scoring.NumKeys {
-		if hide(k) {
-			ks := &p.Keys[k]
-			ks.Mean, ks.SD, ks.CILow, ks.CIHigh, ks.FavorablePct, ks.Alpha = scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}
-			for j := range scoring.ItemsPerKey {
-				it := &p.Items[k*scoring.ItemsPerKey+j]
-				it.Mean, it.SD, it.FavorablePct = scoring.Value{}, scoring.Value{}, scoring.Value{}
-			}
-		}
-		means[k] = p.Keys[k].Mean
-	}
-	if hide(indexMeasure) {
-		p.Index.Mean, p.Index.SD, p.Index.CILow, p.Index.CIHigh = scoring.Value{}, scoring.Value{}, scoring.Value{}, scoring.Value{}
-	}
-	p.Strongest, p.Weakest = scoring.Extremes(means)
-	return p
-}
-
-// Team returns the results of one team.
-func (r *Round) Team(id uint) (*Team, bool) {
-	t, ok := r.byID[id]
-	return t, ok
-}
-
-const orgID = "org"
-
-func teamID(id uint) string             { return "team:" + strconv.FormatUint(uint64(id), 10) }
-func cellID(owner, persp string) string { return owner + "/" + persp }
-
-// Build assembles a round's results from its teams and its cells under
-// minimum group size k. Cells of teams that are not listed are an error:
-// their respondents would vanish from the organization.
-func Build(teams []models.Team, cells []models.Cell, k int) (*Round, error) {
-	r := &Round{K: k, byID: make(map[uint]*Team, len(teams)), Perspectives: map[string]*scoring.Aggregate{}}
-	// Hierarchy puts each parent before its children, so a child always
-	// finds its parent made.
-	var tops []*Team
-	for _, mt := range models.Hierarchy(teams) {
-		t := &Team{ID: mt.ID, Name: mt.Name, ParentID: mt.ParentID, Headcount: mt.Headcount,
-			Archived: mt.ArchivedAt != nil, Path: mt.Path, Depth: mt.Depth, Perspectives: map[string]*scoring.Aggregate{}}
-		r.byID[t.ID] = t
-		r.Teams = append(r.Teams, t)
-		if mt.Depth == 0 {
-			tops = append(tops, t)
-		} else {
-			p := r.byID[*t.ParentID]
-			p.Children = append(p.Children, t)
-		}
-	}
-	for _, c := range cells {
-		t, ok := r.byID[c.TeamID]
-		if !ok {
-			return nil, fmt.Errorf("results: cell of unknown team %d", c.TeamID)
-		}
-		t.Own.Merge(&c.Agg)
-		r.Org.Merge(&c.Agg)
-		addTo(r.Perspectives, c.Perspective, &c.Agg)
-		// The cell counts in the roll-up of the team and of every ancestor
-		// (the depth bound guards against a cycle in bad data).
-		for a, depth := t, 0; a != nil && depth <= len(teams); a, depth = r.parent(a), depth+1 {
-			a.Rollup.Merge(&c.Agg)
-			addTo(a.Perspectives, c.Perspective, &c.Agg)
-		}
-	}
-	if err := r.suppress(tops); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// suppress applies §4 over the team tree, the organization over its
-// perspectives, every team over its perspective cells and one tree per
-// perspective, all together. Then it does the same again for each key and
-// for the ICARE index, counting only the respondents for whom that measure
-// is defined (a respondent who skipped a key is not in its mean), with the
-// groups hidden as a whole hidden for every measure: otherwise a key answered
-// by fewer than k people in a shown group, or the organization's key mean
-// minus the shown teams', would give those people's scores away.
-func (r *Round) suppress(tops []*Team) error {
-	overall, err := scoring.SuppressAll(r.hierarchies(tops, "", func(a *scoring.Aggregate) int { return int(a.N) }), r.K)
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	r.hidden = map[string]bool{}
-	for id := range overall {
-		r.hidden[id] = true
-	}
-	for m := range numMeasures {
-		prefix := measurePrefix(m)
-		given := make(map[string]bool, len(overall))
-		for id := range overall {
-			given[prefix+id] = true
-		}
-		hidden, err := scoring.SuppressAllGiven(r.hierarchies(tops, prefix, measureSize(m)), r.K, given)
-		if err != nil {
-			return fmt.Errorf("results: %w", err)
-		}
-		for id := range hidden {
-			r.hidden[id] = true
-		}
-	}
-	r.OrgHidden = r.hidden[orgID]
-	r.HiddenPerspectives = hiddenCells(r.hidden, orgID)
-	for _, t := range r.Teams {
-		t.Hidden = r.hidden[teamID(t.ID)]
-		t.HiddenPerspectives = hiddenCells(r.hidden, teamID(t.ID))
-	}
-	return nil
-}
-
-// The measures checked one by one: the five keys, then the ICARE index.
-const (
-	numMeasures  = scoring.NumKeys + 1
-	indexMeasure = scoring.NumKeys
-)
-
-func measurePrefix(m int) string { return "m" + strconv.Itoa(m) + "|" }
-
-// measureSize counts the respondents of a group for whom measure m is
-// defined.
-func measureSize(m int) func(*scoring.Aggregate) int {
-	if m == indexMeasure {
-		return func(a *scoring.Aggregate) int { return int(a.Index.N) }
-	}
-	return func(a *scoring.Aggregate) int { return int(a.Keys[m].Score.N) }
-}
-
-// hierarchies builds the trees suppression works on, with group ids
-// prefixed and sizes counted by size.
-func (r *Round) hierarchies(tops []*Team, prefix string, size func(*scoring.Aggregate) int) []*scoring.Group {
-	var teamGroup func(t *Team) *scoring.Group
-	teamGroup = func(t *Team) *scoring.Group {
-		g := &scoring.Group{ID: prefix + teamID(t.ID), Name: t.Name, N: size(&t.Rollup)}
-		for _, c := range t.Children {
-			g.Children = append(g.Children, teamGroup(c))
-		}
-		return g
-	}
-	org := &scoring.Group{ID: prefix + orgID, Name: "organization", N: size(&r.Org)}
-	for _, t := range tops {
-		org.Children = append(org.Children, teamGroup(t))
-	}
-	roots := []*scoring.Group{org, perspectiveGroup(prefix, orgID, "organization", size(&r.Org), r.Perspectives, size)}
-	for _, t := range r.Teams {
-		roots = append(roots, perspectiveGroup(prefix, teamID(t.ID), t.Name, size(&t.Rollup), t.Perspectives, size))
-	}
-	// One more tree per perspective: the organization's cell over the top
-	// teams' cells, each over its child teams' cells. Without it, the
-	// organization's frontline cell minus the shown teams' frontline cells
-	// would give away a hidden team's frontline cell.
-	for _, p := range scoring.Perspectives {
-		if a, ok := r.Perspectives[p]; ok {
-			root := &scoring.Group{ID: prefix + cellID(orgID, p), Name: p, N: size(a)}
-			root.Children = perspectiveTree(tops, p, prefix, size)
-			roots = append(roots, root)
-		}
-	}
-	return roots
-}
-
-// perspectiveTree mirrors the team tree for perspective p, with the same
-// cell ids as the teams' own perspective hierarchies.
-func perspectiveTree(ts []*Team, p, prefix string, size func(*scoring.Aggregate) int) []*scoring.Group {
-	var gs []*scoring.Group
-	for _, t := range ts {
-		if a, ok := t.Perspectives[p]; ok && a.N > 0 {
-			gs = append(gs, &scoring.Group{ID: prefix + cellID(teamID(t.ID), p), Name: t.Name, N: size(a),
-				Children: perspectiveTree(t.Children, p, prefix, size)})
-		}
-	}
-	return gs
-}
-
-func perspectiveGroup(prefix, owner, name string, n int, cells map[string]*scoring.Aggregate, size func(*scoring.Aggregate) int) *scoring.Group {
-	g := &scoring.Group{ID: prefix + owner, Name: name, N: n}
-	for _, p := range scoring.Perspectives {
-		if a, ok := cells[p]; ok {
-			g.Children = append(g.Children, &scoring.Group{ID: prefix + cellID(owner, p), Name: p, N: size(a)})
-		}
-	}
-	return g
-}
-
-func hiddenCells(hidden map[string]bool, owner string) map[string]bool {
-	m := map[string]bool{}
-	for _, p := range scoring.Perspectives {
-		if hidden[cellID(owner, p)] {
-			m[p] = true
-		}
-	}
-	return m
-}
-
-func addTo(m map[string]*scoring.Aggregate, p string, a *scoring.Aggregate) {
-	if m[p] == nil {
-		m[p] = &scoring.Aggregate{}
-	}
-	m[p].Merge(a)
-}
-
-// parent is t's parent team, or nil for a top-level team (or a parent that
-// is not listed, or a team Hierarchy put at the top to break a cycle).
-func (r *Round) parent(t *Team) *Team {
-	if t.ParentID == nil || t.Depth == 0 {
-		return nil
-	}
-	return r.byID[*t.ParentID]
-}
 
 // ResponseRate is the team's submitted responses as a percentage of its
 // headcount. A team's headcount counts everyone in it, its sub-teams
@@ -303,4 +78,327 @@ func (t *Team) ResponseRate() (float64, bool) {
 		return 0, false
 	}
 	return float64(t.N()) / float64(*t.Headcount) * 100, true
+}
+
+// Round holds every group's results of one round.
+type Round struct {
+	Opts Options
+	// Org pools every response of the round; Perspectives per perspective.
+	Org          scoring.Aggregate
+	Perspectives map[string]*scoring.Aggregate
+	// Teams lists the teams in hierarchy order: each parent before its
+	// children, siblings by name.
+	Teams []*Team
+	byID  map[uint]*Team
+	// hidden holds, per measure, the groups whose figure of that measure
+	// does not show and why; a group hidden as a whole (measureAll) is
+	// hidden for every measure.
+	hidden [numMeasures]map[GroupRef]Reason
+}
+
+// Team returns the results of one team.
+func (r *Round) Team(id uint) (*Team, bool) {
+	t, ok := r.byID[id]
+	return t, ok
+}
+
+// OrgHidden reports whether no score of the organization shows.
+func (r *Round) OrgHidden() bool { return r.reason(measureAll, Org) != Shown }
+
+// Build assembles a round's results from its teams and its cells under
+// opts. Cells of teams that are not listed are an error: their respondents
+// would vanish from the organization.
+func Build(teams []models.Team, cells []models.Cell, opts Options) (*Round, error) {
+	r, err := assemble(teams, cells, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Published {
+		if err := r.suppress(); err != nil {
+			return nil, err
+		}
+	}
+	r.markTeams()
+	return r, nil
+}
+
+// assemble places the teams and pools the cells, applying no rule yet.
+func assemble(teams []models.Team, cells []models.Cell, opts Options) (*Round, error) {
+	opts.K = max(opts.K, scoring.MinMinGroup)
+	opts.KComments = max(opts.KComments, opts.K)
+	r := &Round{Opts: opts, byID: make(map[uint]*Team, len(teams)), Perspectives: map[string]*scoring.Aggregate{}}
+	// Hierarchy puts each parent before its children, so a child always
+	// finds its parent made.
+	for i, mt := range models.Hierarchy(teams) {
+		t := &Team{ID: mt.ID, Name: mt.Name, ParentID: mt.ParentID, Headcount: mt.Headcount,
+			Archived: mt.ArchivedAt != nil, Path: mt.Path, Depth: mt.Depth, pos: i, span: 1,
+			OwnPerspectives: map[string]*scoring.Aggregate{}, Perspectives: map[string]*scoring.Aggregate{}}
+		r.byID[t.ID] = t
+		r.Teams = append(r.Teams, t)
+		if mt.Depth > 0 {
+			t.parent = r.byID[*t.ParentID]
+			t.parent.Children = append(t.parent.Children, t)
+		}
+	}
+	for i := len(r.Teams) - 1; i >= 0; i-- {
+		if t := r.Teams[i]; t.parent != nil {
+			t.parent.span += t.span
+		}
+	}
+	for _, c := range cells {
+		t, ok := r.byID[c.TeamID]
+		if !ok {
+			return nil, fmt.Errorf("results: cell of unknown team %d", c.TeamID)
+		}
+		t.Own.Merge(&c.Agg)
+		addTo(t.OwnPerspectives, c.Perspective, &c.Agg)
+		r.Org.Merge(&c.Agg)
+		addTo(r.Perspectives, c.Perspective, &c.Agg)
+		for a := t; a != nil; a = a.parent {
+			a.Rollup.Merge(&c.Agg)
+			addTo(a.Perspectives, c.Perspective, &c.Agg)
+		}
+	}
+	for _, t := range r.Teams {
+		t.Filler = t.Headcount != nil && t.N() > *t.Headcount
+	}
+	return r, nil
+}
+
+// markTeams sets each team's Hidden from the rules' outcome.
+func (r *Round) markTeams() {
+	for _, t := range r.Teams {
+		t.Hidden = r.reason(measureAll, TeamGroup(t.ID)) != Shown
+	}
+}
+
+func addTo(m map[string]*scoring.Aggregate, p string, a *scoring.Aggregate) {
+	if m[p] == nil {
+		m[p] = &scoring.Aggregate{}
+	}
+	m[p].Merge(a)
+}
+
+// aggregate is group g's aggregate (empty when it has no responses), and
+// false when g names no team of the round.
+func (r *Round) aggregate(g GroupRef) (*scoring.Aggregate, bool) {
+	var whole *scoring.Aggregate
+	var parts map[string]*scoring.Aggregate
+	if g.Team == 0 {
+		whole, parts = &r.Org, r.Perspectives
+	} else {
+		t, ok := r.byID[g.Team]
+		if !ok {
+			return nil, false
+		}
+		whole, parts = &t.Rollup, t.Perspectives
+	}
+	if g.Perspective == "" {
+		return whole, true
+	}
+	if a := parts[g.Perspective]; a != nil {
+		return a, true
+	}
+	return &scoring.Aggregate{}, true
+}
+
+// reason says why measure m of group g does not show, or Shown.
+func (r *Round) reason(m measure, g GroupRef) Reason {
+	if !r.Opts.Published {
+		return RoundOpen
+	}
+	if why, ok := r.hidden[measureAll][g]; ok {
+		return why
+	}
+	a, ok := r.aggregate(g)
+	if !ok || a.N == 0 {
+		return MinGroup
+	}
+	if why, ok := r.hidden[m][g]; ok {
+		return why
+	}
+	return Shown
+}
+
+// filler reports whether group g is a filler team or one of its cells.
+func (r *Round) filler(g GroupRef) bool {
+	t, ok := r.byID[g.Team]
+	return ok && t.Filler
+}
+
+// k is the threshold of measure m.
+func (r *Round) k(m measure) int {
+	if m == measureComments {
+		return r.Opts.KComments
+	}
+	return r.Opts.K
+}
+
+// familyGroup is one group the rules decide on, with what they need of it.
+type familyGroup struct {
+	ref  GroupRef
+	name string
+	agg  *scoring.Aggregate
+}
+
+// family lists every group of the round with responses: the organization,
+// its perspectives, every team and every team's perspectives with
+// responses.
+func (r *Round) family() []familyGroup {
+	fam := []familyGroup{{Org, "organization", &r.Org}}
+	for _, p := range scoring.Perspectives {
+		if a := r.Perspectives[p]; a != nil && a.N > 0 {
+			fam = append(fam, familyGroup{GroupRef{Perspective: p}, "organization " + p, a})
+		}
+	}
+	for _, t := range r.Teams {
+		fam = append(fam, familyGroup{TeamGroup(t.ID), t.Name, &t.Rollup})
+		for _, p := range scoring.Perspectives {
+			if a := t.Perspectives[p]; a != nil && a.N > 0 {
+				fam = append(fam, familyGroup{GroupRef{t.ID, p}, t.Name + " " + p, a})
+			}
+		}
+	}
+	return fam
+}
+
+// suppress decides, measure by measure, which groups' figures hide.
+func (r *Round) suppress() error {
+	fam := r.family()
+	byID := make(map[string]familyGroup, len(fam))
+	for _, g := range fam {
+		byID[g.ref.String()] = g
+	}
+	fillers := map[string]bool{}
+	for _, g := range fam {
+		if r.filler(g.ref) {
+			fillers[g.ref.String()] = true
+		}
+	}
+	// Measures whose respondents are the same in every group and cell (a
+	// key nobody skipped has the index's) are decided alike: decided once.
+	decided := map[string]map[string]bool{}
+	for m := range measure(numMeasures) {
+		k := r.k(m)
+		sig := r.signature(m, k, fam)
+		hidden, ok := decided[sig]
+		if !ok {
+			given := make(map[string]bool, len(fillers))
+			for id := range fillers {
+				given[id] = true
+			}
+			if m != measureAll {
+				for g := range r.hidden[measureAll] {
+					given[g.String()] = true
+				}
+			}
+			var err error
+			if hidden, err = scoring.SuppressAllGiven(r.hierarchies(m), k, given); err != nil {
+				return fmt.Errorf("results: %s: %w", m.name(), err)
+			}
+			for _, i := range r.audit(m, k, fam, hidden) {
+				hidden[fam[i].ref.String()] = true
+			}
+			decided[sig] = hidden
+		}
+		r.hidden[m] = map[GroupRef]Reason{}
+		for id := range hidden {
+			g, ok := byID[id]
+			if !ok || (m != measureAll && r.hidden[measureAll][g.ref] != Shown) {
+				continue
+			}
+			why := Differencing
+			if fillers[id] || m.size(g.agg) < k {
+				why = MinGroup
+			}
+			r.hidden[m][g.ref] = why
+		}
+	}
+	return nil
+}
+
+// signature is what the decisions of measure m depend on: its threshold,
+// whether it is the group as a whole, and the respondents behind it in
+// every group and every team's own cells.
+func (r *Round) signature(m measure, k int, fam []familyGroup) string {
+	b := make([]byte, 0, 8*(len(fam)+len(r.Teams)*len(scoring.Perspectives)+2))
+	b = binary.AppendUvarint(b, uint64(k))
+	if m == measureAll {
+		b = append(b, 1)
+	}
+	for _, g := range fam {
+		b = binary.AppendUvarint(b, uint64(m.size(g.agg)))
+	}
+	for _, t := range r.Teams {
+		for _, p := range scoring.Perspectives {
+			n := 0
+			if a := t.OwnPerspectives[p]; a != nil {
+				n = m.size(a)
+			}
+			b = binary.AppendUvarint(b, uint64(n))
+		}
+	}
+	return string(b)
+}
+
+// hierarchies builds the trees SuppressAll works on for measure m: the
+// organization over the team tree; the organization and every team over
+// its perspective cells; and, per perspective, the organization's cell over
+// the top teams' cells, each over its child teams' cells. Without the last,
+// the organization's frontline cell minus the shown teams' frontline cells
+// would give away a hidden team's frontline cell.
+func (r *Round) hierarchies(m measure) []*scoring.Group {
+	var tops []*Team
+	for _, t := range r.Teams {
+		if t.parent == nil {
+			tops = append(tops, t)
+		}
+	}
+	var teamTree func(t *Team) *scoring.Group
+	teamTree = func(t *Team) *scoring.Group {
+		g := &scoring.Group{ID: TeamGroup(t.ID).String(), Name: t.Name, N: m.size(&t.Rollup)}
+		for _, c := range t.Children {
+			g.Children = append(g.Children, teamTree(c))
+		}
+		return g
+	}
+	org := &scoring.Group{ID: Org.String(), Name: "organization", N: m.size(&r.Org)}
+	for _, t := range tops {
+		org.Children = append(org.Children, teamTree(t))
+	}
+	roots := []*scoring.Group{org, cellsOf(m, Org, "organization", &r.Org, r.Perspectives)}
+	for _, t := range r.Teams {
+		roots = append(roots, cellsOf(m, TeamGroup(t.ID), t.Name, &t.Rollup, t.Perspectives))
+	}
+	for _, p := range scoring.Perspectives {
+		if a, ok := r.Perspectives[p]; ok && a.N > 0 {
+			root := &scoring.Group{ID: GroupRef{Perspective: p}.String(), Name: p, N: m.size(a)}
+			root.Children = perspectiveTree(m, tops, p)
+			roots = append(roots, root)
+		}
+	}
+	return roots
+}
+
+// perspectiveTree mirrors the team tree for perspective p.
+func perspectiveTree(m measure, ts []*Team, p string) []*scoring.Group {
+	var gs []*scoring.Group
+	for _, t := range ts {
+		if a, ok := t.Perspectives[p]; ok && a.N > 0 {
+			gs = append(gs, &scoring.Group{ID: GroupRef{t.ID, p}.String(), Name: t.Name, N: m.size(a),
+				Children: perspectiveTree(m, t.Children, p)})
+		}
+	}
+	return gs
+}
+
+// cellsOf is a group over its perspective cells.
+func cellsOf(m measure, owner GroupRef, name string, whole *scoring.Aggregate, cells map[string]*scoring.Aggregate) *scoring.Group {
+	g := &scoring.Group{ID: owner.String(), Name: name, N: m.size(whole)}
+	for _, p := range scoring.Perspectives {
+		if a, ok := cells[p]; ok && a.N > 0 {
+			g.Children = append(g.Children, &scoring.Group{ID: GroupRef{owner.Team, p}.String(), Name: p, N: m.size(a)})
+		}
+	}
+	return g
 }

@@ -32,6 +32,16 @@ func agg(n int, v uint8) scoring.Aggregate {
 	return a
 }
 
+// opts5 are the default rules of a closed round: k 5, comments from 8.
+var opts5 = Options{K: 5, KComments: 8, Published: true}
+
+// cellHidden reports whether no score of team id's cell of perspective p
+// (the organization's for id 0) shows.
+func cellHidden(r *Round, id uint, p string) bool {
+	f, err := r.Figures(GroupRef{Team: id, Perspective: p})
+	return err != nil || !f.Shown()
+}
+
 func cell(teamID uint, persp string, a scoring.Aggregate) models.Cell {
 	return models.Cell{TeamID: teamID, Perspective: persp, Agg: a}
 }
@@ -44,7 +54,7 @@ func TestRollupsAndOrder(t *testing.T) {
 		cell(3, "frontline", agg(6, 4)),  // Field: 6 at 75
 		cell(4, "frontline", agg(8, 2)),  // Sales: 8 at 25
 	}
-	r, err := Build(teams, cells, 5)
+	r, err := Build(teams, cells, opts5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +103,7 @@ func TestSuppressionThroughBuild(t *testing.T) {
 		cell(4, "frontline", agg(9, 4)),
 		cell(5, "frontline", agg(3, 4)),
 	}
-	r, err := Build(teams, cells, 5)
+	r, err := Build(teams, cells, opts5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,13 +122,13 @@ func TestSuppressionThroughBuild(t *testing.T) {
 	if !hidden["Sales"] {
 		t.Errorf("org − Ops − Sales would reveal Tiny: got %v", hidden)
 	}
-	if r.OrgHidden {
+	if r.OrgHidden() {
 		t.Error("the organization (27) should show")
 	}
 }
 
 func TestUnknownTeamCellIsAnError(t *testing.T) {
-	if _, err := Build([]models.Team{team(1, "A", 0)}, []models.Cell{cell(2, "frontline", agg(1, 3))}, 5); err == nil {
+	if _, err := Build([]models.Team{team(1, "A", 0)}, []models.Cell{cell(2, "frontline", agg(1, 3))}, opts5); err == nil {
 		t.Error("a cell of an unknown team must be an error")
 	}
 }
@@ -152,23 +162,22 @@ func TestPerspectiveCellsCannotBeSubtracted(t *testing.T) {
 		cell(2, "frontline", agg(2, 4)), cell(2, "manager", agg(6, 4)),
 		cell(3, "frontline", agg(5, 4)), cell(3, "manager", agg(5, 4)),
 	}
-	r, err := Build(teams, cells, 5)
+	r, err := Build(teams, cells, opts5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := r.Team(2)
-	if !b.HiddenPerspectives["frontline"] {
+	if !cellHidden(r, 2, "frontline") {
 		t.Fatal("B's frontline cell of 2 is shown")
 	}
 	shown := func(id uint, p string) int {
 		tm, _ := r.Team(id)
-		if tm.Hidden || tm.HiddenPerspectives[p] {
+		if cellHidden(r, id, p) {
 			return -1
 		}
 		return int(tm.Perspectives[p].N)
 	}
 	orgFront := -1
-	if !r.OrgHidden && !r.HiddenPerspectives["frontline"] {
+	if !cellHidden(r, 0, "frontline") {
 		orgFront = int(r.Perspectives["frontline"].N)
 	}
 	a, c := shown(1, "frontline"), shown(3, "frontline")
@@ -202,7 +211,7 @@ func TestAKeyFewAnsweredStaysHidden(t *testing.T) {
 	a := agg(2, 2)
 	b := aggSkippingIdeal(13, 4)
 	cells := []models.Cell{cell(1, "frontline", a), cell(1, "manager", b)}
-	r, err := Build(teams, cells, 5)
+	r, err := Build(teams, cells, opts5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +245,7 @@ func TestAKeyCannotBeSubtracted(t *testing.T) {
 		cell(2, "frontline", agg(1, 2)), cell(2, "manager", aggSkippingIdeal(2, 3)),
 		cell(3, "frontline", aggSkippingIdeal(2, 3)),
 	}
-	r, err := Build(teams, cells, 5)
+	r, err := Build(teams, cells, opts5)
 	if err != nil {
 		t.Fatal(err)
 	}

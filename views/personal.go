@@ -24,12 +24,14 @@ type PersonalResultPage struct {
 	// Strongest and Grow index Keys, or are −1 when no key has a score.
 	Strongest, Grow int
 	// TeamShown is false when the team is under the minimum group size or
-	// hidden by complementary suppression; no team number is then present.
-	TeamShown bool
-	TeamN     int
-	TeamIndex scoring.Value
-	MinGroup  int
-	ResultURL string
+	// hidden by complementary suppression, or while the round is open
+	// (TeamPending); no team number is then present.
+	TeamShown   bool
+	TeamPending bool
+	TeamN       int
+	TeamIndex   scoring.Value
+	MinGroup    int
+	ResultURL   string
 }
 
 // chart is the page's bar chart: the respondent's five keys, and the

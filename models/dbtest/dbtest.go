@@ -22,6 +22,8 @@ import (
 
 	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
+	"github.com/icare-hr/icare/scoring"
 )
 
 // Engine is one database engine a test can run on.
@@ -53,10 +55,13 @@ func Engines(t testing.TB) []Engine {
 	return engines
 }
 
-// Open returns a migrated Store on a fresh database of engine e.
+// Open returns a migrated Store on a fresh database of engine e. It
+// publishes closing rounds under the default thresholds unless opts set
+// another publisher.
 func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
 	t.Helper()
 	ctx := context.Background()
+	opts = append([]models.Option{DefaultPublisher()}, opts...)
 	s, err := models.Open(ctx, URL(t, e), opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", e.Name, err)
@@ -66,6 +71,12 @@ func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
 		t.Fatalf("migrate %s: %v", e.Name, err)
 	}
 	return s
+}
+
+// DefaultPublisher publishes rounds under the default minimum group size
+// and comment threshold.
+func DefaultPublisher() models.Option {
+	return models.WithPublisher(results.Publisher(scoring.DefaultMinGroup, scoring.DefaultMinComments))
 }
 
 // URL returns a database URL for a fresh database of engine e, without
