@@ -99,6 +99,11 @@ func TestAccessMatrix(t *testing.T) {
 				want = false
 			case "leader":
 				want = role == "anonymous"
+				// A team's own page is for those who see the team (team
+				// A and its sub-team for leader A): leader B gets 403.
+				if strings.HasPrefix(rt.Path, "/teams/:id") {
+					want = role == "anonymous" || role == "leader B"
+				}
 			case "admin":
 				want = role != "admin"
 			default:

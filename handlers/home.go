@@ -42,6 +42,7 @@ func (s *Server) leaderHome(c echo.Context) error {
 		return err
 	}
 	page.RoundID, page.RoundName, page.RoundOpen = round.ID, round.Name, round.Status == models.RoundOpen
+	page.RoundPublished = round.Status == models.RoundClosed
 	org, shown := res.OrgProfile()
 	page.OrgN, page.OrgShown = int(res.Org.N), shown
 	if shown {

@@ -90,6 +90,13 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/account/password", Leader, s.passwordForm},
 		{http.MethodPost, "/account/password", Leader, s.changePassword},
 		{http.MethodGet, "/home", Leader, s.leaderHome},
+		{http.MethodGet, "/dashboard", Leader, s.dashboard},
+		{http.MethodGet, "/dashboard/heatmap", Leader, s.heatmap},
+		{http.MethodGet, "/dashboard/compare", Leader, s.compare},
+		{http.MethodGet, "/dashboard/trend", Leader, s.trend},
+		{http.MethodGet, "/dashboard/perspectives", Leader, s.perspectives},
+		{http.MethodGet, "/dashboard/comments", Leader, s.comments},
+		{http.MethodGet, "/teams/:id", Leader, s.teamPage},
 
 		{http.MethodGet, "/admin/teams", Admin, s.adminTeams},
 		{http.MethodPost, "/admin/teams", Admin, s.adminCreateTeam},

@@ -48,6 +48,7 @@ type Store interface {
 	SubmitWithResult(ctx context.Context, id uint64, resultToken string) (models.Response, error)
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)
+	Comments(ctx context.Context, roundID uint, teams []uint, perspective string) ([]string, error)
 	Publication(ctx context.Context, roundID uint) (models.Publication, error)
 	ExportResponses(ctx context.Context, roundID uint, after uint64, limit int, fn func(*models.ExportRow) error) (more bool, err error)
 

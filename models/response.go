@@ -301,3 +301,26 @@ func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
 	}
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }
+
+// Comments returns the comments of a round's submitted responses in the
+// given teams (every team when teams is nil) and perspective (every
+// perspective when ""), without empty ones, in no meaningful order: the
+// caller shuffles them, so no order of submission shows.
+func (s *Store) Comments(ctx context.Context, roundID uint, teams []uint, perspective string) ([]string, error) {
+	q := s.rdb.WithContext(ctx).Model(&Response{}).
+		Where("round_id = ? AND status = ? AND comment <> ''", roundID, StatusSubmitted)
+	if teams != nil {
+		if len(teams) == 0 {
+			return nil, nil
+		}
+		q = q.Where("team_id IN ?", teams)
+	}
+	if perspective != "" {
+		q = q.Where("perspective = ?", perspective)
+	}
+	var cs []string
+	if err := q.Pluck("comment", &cs).Error; err != nil {
+		return nil, fmt.Errorf("comments of round %d: %w", roundID, err)
+	}
+	return cs, nil
+}

@@ -31,8 +31,7 @@ func (r *Round) audit(m measure, k int, fam []familyGroup, hidden map[string]boo
 			parent[pi][b] = b
 		}
 	}
-	var find func(pi, b int) int
-	find = func(pi, b int) int {
+	find := func(pi, b int) int {
 		for parent[pi][b] != b {
 			parent[pi][b] = parent[pi][parent[pi][b]]
 			b = parent[pi][b]

@@ -102,6 +102,9 @@ func (r *Round) Team(id uint) (*Team, bool) {
 	return t, ok
 }
 
+// Subtree lists team t and every team below it, in hierarchy order.
+func (r *Round) Subtree(t *Team) []*Team { return r.Teams[t.pos : t.pos+t.span] }
+
 // OrgHidden reports whether no score of the organization shows.
 func (r *Round) OrgHidden() bool { return r.reason(measureAll, Org) != Shown }
 

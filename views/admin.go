@@ -25,12 +25,14 @@ type HomePage struct {
 	RoundID   uint
 	RoundName string
 	RoundOpen bool
-	NoRound   bool
-	OrgN      int
-	OrgShown  bool
-	OrgIndex  scoring.Value
-	MinGroup  int
-	Teams     []TeamRow
+	// RoundPublished: the round is closed and its results show.
+	RoundPublished bool
+	NoRound        bool
+	OrgN           int
+	OrgShown       bool
+	OrgIndex       scoring.Value
+	MinGroup       int
+	Teams          []TeamRow
 }
 
 // TeamOption is one team in a select of teams, shown by its path.

@@ -64,9 +64,11 @@ const (
 // chartLayout is a BarChart with every position worked out.
 type chartLayout struct {
 	Width, Height float64
-	// X0 and X100 are where 0 and 100 sit on the axis.
-	X0, X100 float64
-	Rows     []rowLayout
+	// X0 and X100 are where 0 and 100 sit on the axis; the axis' labels
+	// stand on ScaleY and the axis starts at AxisTop.
+	X0, X100        float64
+	ScaleY, AxisTop float64
+	Rows            []rowLayout
 }
 
 type rowLayout struct {
@@ -102,7 +104,7 @@ func (l chartLayout) x(v float64) float64 {
 // layout works out the chart's geometry: rows from the top, in each row the
 // series' bars one below the other.
 func (c BarChart) layout() chartLayout {
-	l := chartLayout{Width: chartWidth, X0: chartLabelW, X100: chartLabelW + chartPlotW}
+	l := chartLayout{Width: chartWidth, X0: chartLabelW, X100: chartLabelW + chartPlotW, ScaleY: chartTop - 10, AxisTop: chartTop - 6}
 	rowH := barGap
 	for _, s := range c.Series {
 		rowH += barHeight(s) + barGap
@@ -119,12 +121,15 @@ func (c BarChart) layout() chartLayout {
 				v := row.Values[j]
 				b.OK, b.Value = true, score(v.Score)
 				b.W = l.x(v.Score.V) - l.X0
-				b.HasText, b.TextX, b.TextY = s.Thick, l.x(v.Score.V)+barTextInset, y+h-3
+				end := l.x(v.Score.V)
 				if v.Low.OK && v.High.OK {
 					b.HasWhisker = true
 					b.WhiskerX1, b.WhiskerX2 = l.x(v.Low.V), l.x(v.High.V)
 					b.WhiskerY, b.WhiskerCapY1, b.WhiskerCapY2 = y+h/2, y, y+h
+					// The value is written past the interval, not over it.
+					end = max(end, b.WhiskerX2)
 				}
+				b.HasText, b.TextX, b.TextY = s.Thick, end+barTextInset, y+h-3
 			} else {
 				b.HasText, b.TextX, b.TextY = s.Thick, l.X0+barTextInset, y+h-3
 			}

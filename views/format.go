@@ -36,7 +36,11 @@ func score(v scoring.Value) string {
 	if !v.OK {
 		return noValue
 	}
-	return strconv.FormatFloat(v.V, 'f', 1, 64)
+	s := strconv.FormatFloat(v.V, 'f', 1, 64)
+	if s == "-0.0" {
+		return "0.0"
+	}
+	return s
 }
 
 // percent writes a share of 0–100 with one decimal and a percent sign, or
@@ -84,4 +88,96 @@ func names(ns []string) string { return strings.Join(ns, ", ") }
 // indent is the CSS class that indents a team at depth in a hierarchy.
 func indent(depth int) string {
 	return "depth-" + strconv.Itoa(min(depth, 4))
+}
+
+// interval writes a 95% confidence interval, "–" when it is missing.
+func interval(lo, hi scoring.Value) string {
+	if !lo.OK || !hi.OK {
+		return noValue
+	}
+	return score(lo) + " to " + score(hi)
+}
+
+func ratePart(rate scoring.Value) string {
+	if !rate.OK {
+		return ""
+	}
+	return " (" + percent(rate) + ")"
+}
+
+// markWords says a marked difference in words.
+func markWords(mark int) string {
+	switch mark {
+	case 1:
+		return "above the organization"
+	case -1:
+		return "below the organization"
+	}
+	return ""
+}
+
+func markSign(mark int) string {
+	switch mark {
+	case 1:
+		return "▲"
+	case -1:
+		return "▼"
+	}
+	return ""
+}
+
+// signed writes a difference with its sign.
+func signed(v scoring.Value) string {
+	if !v.OK {
+		return ""
+	}
+	if v.V > 0 {
+		return "+" + score(v)
+	}
+	return score(v)
+}
+
+func headcountPart(headcount *int, rate scoring.Value) string {
+	if headcount == nil {
+		return ""
+	}
+	s := " of " + optCount(headcount) + " people"
+	if rate.OK {
+		s += " (" + percent(rate) + ")"
+	}
+	return s
+}
+
+// mean2 writes a statement's mean item score (1–5) with 2 decimals, "–"
+// when it is missing.
+func mean2(v scoring.Value) string {
+	if !v.OK {
+		return noValue
+	}
+	return strconv.FormatFloat(v.V, 'f', 2, 64)
+}
+
+// indentLabel sets a team's name in a list of choices in by its depth.
+func indentLabel(label string, depth int) string {
+	return strings.Repeat("\u00a0\u00a0", depth) + label
+}
+
+// slotLabel names one of slots group choices.
+func slotLabel(label string, i, slots int) string {
+	switch {
+	case slots == 1:
+		return label
+	case i == 0:
+		return label + " 1 (the others are compared with it)"
+	}
+	return label + " " + itoa(i+1)
+}
+
+// timeline says when a round opened and closed and how many answered.
+func timeline(r RoundInfo) string {
+	s := "opened " + when(r.OpensAt)
+	if r.ClosesAt != nil {
+		s += ", closed " + when(r.ClosesAt)
+	}
+	return s + "; " + itoa(r.N) + " responses"
 }
