@@ -81,7 +81,7 @@ func cloneValues(v url.Values) url.Values {
 }
 
 // wantRedirect checks a 303 to a path starting with prefix and returns it.
-func wantRedirect(t *testing.T, rec *httptest.ResponseRecorder, prefix string) string {
+func wantRedirect(t testing.TB, rec *httptest.ResponseRecorder, prefix string) string {
 	t.Helper()
 	loc := rec.Header().Get("Location")
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {

@@ -35,7 +35,7 @@ const testPassword = "a long test password"
 
 // app is a test server over a fresh database.
 type app struct {
-	t     *testing.T
+	t     testing.TB
 	e     *echo.Echo
 	store *models.Store
 	cfg   config.Config
@@ -79,7 +79,7 @@ func withConfig(f func(*config.Config)) appOption { return func(s *appSetup) { s
 // column's precision), so that every stored time is distinct.
 func ticking() appOption { return func(s *appSetup) { s.tick = true } }
 
-func newApp(t *testing.T, opts ...appOption) *app {
+func newApp(t testing.TB, opts ...appOption) *app {
 	t.Helper()
 	setup := appSetup{engine: dbtest.SQLite}
 	for _, o := range opts {
@@ -111,7 +111,7 @@ func newApp(t *testing.T, opts ...appOption) *app {
 }
 
 // openAt opens and migrates the database at url.
-func openAt(t *testing.T, url string, opts ...models.Option) *models.Store {
+func openAt(t testing.TB, url string, opts ...models.Option) *models.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := models.Open(ctx, url, opts...)
@@ -305,7 +305,7 @@ func pattern(v uint8) scoring.Answers {
 
 func intp(n int) *int { return &n }
 
-func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
+func doc(t testing.TB, rec *httptest.ResponseRecorder) *goquery.Document {
 	t.Helper()
 	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
 	if err != nil {
@@ -321,7 +321,7 @@ type table struct {
 }
 
 // parse reads a CSV file with encoding/csv, as an analyst's tool would.
-func parse(t *testing.T, body []byte, comma rune) table {
+func parse(t testing.TB, body []byte, comma rune) table {
 	t.Helper()
 	r := csv.NewReader(bytes.NewReader(body))
 	r.Comma = comma

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,8 +54,10 @@ func encodeAggregate(a *scoring.Aggregate) (string, error) {
 }
 
 func decodeAggregate(s string) (scoring.Aggregate, error) {
-	var cs []int64
-	if s != "" {
+	cs, ok := parseCounters(s)
+	if !ok && s != "" {
+		// Not the compact form encodeAggregate writes: let encoding/json
+		// read (or refuse) it.
 		if err := json.Unmarshal([]byte(s), &cs); err != nil {
 			return scoring.Aggregate{}, fmt.Errorf("decode aggregate: %w", err)
 		}
@@ -66,6 +70,40 @@ func decodeAggregate(s string) (scoring.Aggregate, error) {
 		return scoring.Aggregate{}, fmt.Errorf("decode aggregate: %w", err)
 	}
 	return a, nil
+}
+
+// parseCounters reads the compact JSON array of whole numbers that
+// encodeAggregate writes ([1,2,3]), and reports false for anything else.
+// Every page of results decodes every cell of its round, and this is about
+// seven times quicker than encoding/json (BenchmarkDecodeAggregate).
+func parseCounters(s string) ([]int64, bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	body := s[1 : len(s)-1]
+	if body == "" {
+		return []int64{}, true
+	}
+	cs := make([]int64, 0, scoring.NumCounters)
+	for len(body) > 0 {
+		end := strings.IndexByte(body, ',')
+		if end < 0 {
+			end = len(body)
+		}
+		n, err := strconv.ParseInt(body[:end], 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		cs = append(cs, n)
+		if end == len(body) {
+			break
+		}
+		body = body[end+1:]
+		if body == "" {
+			return nil, false
+		}
+	}
+	return cs, true
 }
 
 // addToAggregate folds one submitted response into its cell, inside the
