@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Takes the README's screenshots with headless Chromium (Debian's chromium
-# package) at a phone's width: the question page and the result page of a
-# respondent who walks the survey on a fresh demo database.
+# package): at a phone's width the question page and the result page of a
+# respondent who walks the survey on a fresh demo database; then, signed in
+# as the demo admin, the dashboard's overview, heatmap, a comparison and a
+# team page at 1280 and 390 px.
 # Usage: scripts/screenshots.sh [OUTDIR]   (default docs/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,13 +50,35 @@ curl -fs -c "$jar2" -b "$jar2" "$base/s/C" -o "$work/p.html"
 curl -fs -c "$jar2" -b "$jar2" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d action=back -d C1=4 -d C2=3 -d C3= -d C4= -d C5= "$base/s/C"
 resume2=$(grep -o '/resume/[A-Za-z0-9_-]*' "$work/p.html" | head -1)
 
-shot() { # URL FILE HEIGHT
+shot() { # URL FILE HEIGHT [WIDTH]
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --hide-scrollbars --force-device-scale-factor=1 --user-data-dir="$work/profile-$RANDOM" \
-    --window-size=390,"$3" --screenshot="$2" "$1" >/dev/null 2>&1
+    --window-size="${4:-390}","$3" --screenshot="$2" "$1" >/dev/null 2>&1
 }
 # The resume link puts the response on the browser and lands on its page.
 shot "$base$resume2" "$out/question-390.png" 1700
 shot "$result" "$out/result-390.png" 2300
 echo "wrote $out/question-390.png and $out/result-390.png"
+
+# The dashboard, signed in. Chromium is given each page as fetched with the
+# session cookie, with a <base> so its stylesheet still comes from icare.
+password=$(grep -o 'demo-[A-Za-z0-9_-]*' "$work/out.txt" | head -1)
+jar3=$work/jar3
+curl -fs -c "$jar3" -b "$jar3" "$base/login" -o "$work/p.html"
+curl -fs -c "$jar3" -b "$jar3" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" \
+  --data-urlencode "email=demo@icare.example" --data-urlencode "password=$password" "$base/login"
+page() { # PATH NAME
+  curl -fs -b "$jar3" "$base$1" | sed "s#<head>#<head><base href=\"$base/\">#" >"$work/$2.html"
+  for w in 1280 390; do
+    h=$([ "$w" = 1280 ] && echo 1500 || echo 2600)
+    shot "file://$work/$2.html" "$out/$2-$w.png" "$h" "$w"
+  done
+}
+contact=$(curl -fs -b "$jar3" "$base/dashboard/heatmap" | grep -o '/teams/[0-9]*?round=[0-9]*">Contact Centre' | head -1 | sed 's|/teams/||; s|?.*||')
+sales=$(curl -fs -b "$jar3" "$base/dashboard/heatmap" | grep -o '/teams/[0-9]*?round=[0-9]*">Sales' | head -1 | sed 's|/teams/||; s|?.*||')
+page "/dashboard" dashboard
+page "/dashboard/heatmap" heatmap
+page "/dashboard/compare?g=org&g=team:$contact&g=team:$sales" compare
+page "/teams/$contact" team
+echo "wrote the dashboard's screenshots to $out"
