@@ -57,6 +57,18 @@ func (s *Server) compare(c echo.Context) error {
 		}
 		page.Diffs = append(page.Diffs, row)
 	}
+	if wantsCSV(c) {
+		var rows []figureRow
+		for i, f := range page.Groups {
+			var diffs *[scoring.NumKeys + 1]views.Diff
+			if i > 0 {
+				diffs = &page.Diffs[i-1]
+			}
+			rows = append(rows, figureRows(d.round.Name, f, diffs)...)
+		}
+		return s.viewCSV(c, "compare", rows)
+	}
+	page.CSV = csvOf(c)
 	return render(c, http.StatusOK, views.Compare(page))
 }
 
@@ -64,19 +76,28 @@ func diffView(d scoring.Diff) views.Diff {
 	return views.Diff{Estimate: d.Estimate, Low: d.CILow, High: d.CIHigh, Clear: d.Clear()}
 }
 
+// openGroupView opens a view of one group: the round's dashboard and the
+// ?g= group (the organization by default).
+func (s *Server) openGroupView(c echo.Context, view string) (*dash, results.GroupRef, error) {
+	d, err := s.openDash(c, view)
+	if err != nil {
+		return nil, results.GroupRef{}, err
+	}
+	gs, err := s.groupsParam(c, d, 1, results.Org)
+	if err != nil {
+		return nil, results.GroupRef{}, err
+	}
+	return d, gs[0], nil
+}
+
 // trend is GET /dashboard/trend?g=…: the group's index and keys across
 // every closed round, oldest first; a round where the group shows nothing
 // leaves a gap.
 func (s *Server) trend(c echo.Context) error {
-	d, err := s.openDash(c, views.ViewTrend)
+	d, g, err := s.openGroupView(c, views.ViewTrend)
 	if err != nil {
 		return err
 	}
-	gs, err := s.groupsParam(c, d, 1, results.Org)
-	if err != nil {
-		return err
-	}
-	g := gs[0]
 	rounds, err := s.store.Rounds(c.Request().Context())
 	if err != nil {
 		return err
@@ -104,6 +125,15 @@ func (s *Server) trend(c echo.Context) error {
 		}
 		page.Points = append(page.Points, pt)
 	}
+	if wantsCSV(c) {
+		var rows []figureRow
+		for _, pt := range page.Points {
+			pt.F.Label = page.Label
+			rows = append(rows, figureRows(pt.Round.Name, pt.F, nil)...)
+		}
+		return s.viewCSV(c, "trend", rows)
+	}
+	page.CSV = csvOf(c)
 	return render(c, http.StatusOK, views.Trend(page))
 }
 
@@ -122,15 +152,11 @@ var shownPerspectives = []string{"frontline", "manager", "senior_leader"}
 // managers and senior leaders side by side, and each key's perception gap,
 // largest first.
 func (s *Server) perspectives(c echo.Context) error {
-	d, err := s.openDash(c, views.ViewPerspectives)
+	d, g, err := s.openGroupView(c, views.ViewPerspectives)
 	if err != nil {
 		return err
 	}
-	gs, err := s.groupsParam(c, d, 1, results.Org)
-	if err != nil {
-		return err
-	}
-	g := gs[0].Whole()
+	g = g.Whole()
 	page := views.PerspectivesPage{DashFrame: d.frame, Label: d.label(g), Choices: d.choices(c, false)}
 	var means [][scoring.NumKeys]scoring.Value
 	for _, p := range shownPerspectives {
@@ -155,21 +181,24 @@ func (s *Server) perspectives(c echo.Context) error {
 		}
 		page.Gaps = append(page.Gaps, vg)
 	}
+	if wantsCSV(c) {
+		var rows []figureRow
+		for _, f := range page.Persp {
+			rows = append(rows, figureRows(d.round.Name, f, nil)...)
+		}
+		return s.viewCSV(c, "perspectives", rows)
+	}
+	page.CSV = csvOf(c)
 	return render(c, http.StatusOK, views.Perspectives(page))
 }
 
 // comments is GET /dashboard/comments?g=…: the group's comments when the
 // rules let them show, in an order that says nothing of when they came.
 func (s *Server) comments(c echo.Context) error {
-	d, err := s.openDash(c, views.ViewComments)
+	d, g, err := s.openGroupView(c, views.ViewComments)
 	if err != nil {
 		return err
 	}
-	gs, err := s.groupsParam(c, d, 1, results.Org)
-	if err != nil {
-		return err
-	}
-	g := gs[0]
 	f, err := d.res.Figures(g)
 	if err != nil {
 		return err

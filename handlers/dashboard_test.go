@@ -150,6 +150,21 @@ func TestCompareDifferenceWithWelchInterval(t *testing.T) {
 	if got != "-50.0 (-68.9 to -31.1) a clear difference" {
 		t.Errorf("Beta − Alpha on ideal: got %q want -50.0 (-68.9 to -31.1) a clear difference", got)
 	}
+	// The CSV behind the page holds the same numbers, at 2 decimals.
+	href, _ := d.Find(`[data-testid="csv-behind"]`).Attr("href")
+	rows := parse(t, a.download("admin", href), ',').rows
+	var beta map[string]string
+	for _, r := range rows {
+		if r["group"] == "team:"+uid(ids["Beta"]) && r["key"] == "ideal" {
+			beta = r
+		}
+	}
+	if beta["score"] != "25.00" || beta["diff_to_first"] != "-50.00" || beta["diff_ci_low"] != "-68.85" || beta["diff_ci_high"] != "-31.15" {
+		t.Errorf("compare CSV, Beta ideal: got %v", beta)
+	}
+	if len(rows) != 12 {
+		t.Errorf("compare CSV: %d rows want 2 groups × (5 keys + index)", len(rows))
+	}
 	if d.Find(`svg[data-testid="radar"] [data-testid="radar-series-2"] .marker`).Length() != 5 {
 		t.Error("the radar lacks Beta's five markers")
 	}
