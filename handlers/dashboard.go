@@ -202,8 +202,10 @@ func (s *Server) dashboard(c echo.Context) error {
 		return err
 	}
 	page.CSV = views.ExportURL("organization", d.round.ID, nil)
+	// The top-level teams, or for a leader the highest teams of theirs.
+	v := viewerOf(c)
 	for _, t := range d.res.Teams {
-		if t.Depth == 0 {
+		if v.Sees(t.ID) && (t.Depth == 0 || !v.Sees(*t.ParentID)) {
 			page.Participation = append(page.Participation, participationRow(t))
 		}
 	}

@@ -232,6 +232,9 @@ func TestLeadersSeeOnlyTheirTeamsOnEveryView(t *testing.T) {
 			t.Errorf("%s as an admin: got %d want 200", target, rec.Code)
 		}
 	}
+	if d := page(t, a, "alpha", "/dashboard?round="+uid(ids["q1"])); d.Find(`[data-testid="participation-`+uid(ids["Beta"])+`"]`).Length() != 0 {
+		t.Error("the leader of Alpha's overview lists Beta's participation")
+	}
 	d := page(t, a, "alpha", "/dashboard/heatmap?round="+uid(ids["q1"]))
 	if d.Find(`[data-testid="heat-`+uid(ids["Beta"])+`"]`).Length() != 0 || d.Find(`[data-testid="heat-`+uid(ids["Alpha"])+`"]`).Length() != 1 {
 		t.Error("the leader of Alpha's heatmap: want Alpha's row only")
