@@ -21,7 +21,6 @@ import (
 type dash struct {
 	round models.Round
 	res   *results.Round
-	teams []models.Team
 	frame views.DashFrame
 }
 
@@ -37,16 +36,12 @@ func (s *Server) openDash(c echo.Context, view string) (*dash, error) {
 	if err != nil {
 		return nil, err
 	}
-	teams, err := s.store.Teams(ctx)
-	if err != nil {
-		return nil, err
-	}
 	rounds, err := s.store.Rounds(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v := viewerOf(c)
-	d := &dash{round: round, res: res, teams: teams, frame: views.DashFrame{View: view, Round: roundInfo(round, res),
+	d := &dash{round: round, res: res, frame: views.DashFrame{View: view, Round: roundInfo(round, res),
 		MinGroup: s.cfg.MinGroup, MinComments: s.cfg.MinComments, IsAdmin: v.IsAdmin()}}
 	for _, r := range rounds {
 		switch {
@@ -213,11 +208,7 @@ func (s *Server) dashboard(c echo.Context) error {
 }
 
 func participationRow(t *results.Team) views.ParticipationRow {
-	row := views.ParticipationRow{TeamID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Headcount: t.Headcount, Shown: !t.Hidden}
-	if rate, ok := t.ResponseRate(); ok {
-		row.Rate = scoring.Value{V: rate, OK: true}
-	}
-	return row
+	return views.ParticipationRow{TeamID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Headcount: t.Headcount, Rate: t.ResponseRate(), Shown: !t.Hidden}
 }
 
 // heatColumns are the heatmap's sortable columns: the five keys, the
@@ -340,23 +331,17 @@ func (s *Server) teamPage(c echo.Context) error {
 	}
 	g := results.TeamGroup(id)
 	d.frame.Groups = []string{g.String()}
-	page := views.TeamPage{DashFrame: d.frame, Path: t.Path, Headcount: t.Headcount}
+	page := views.TeamPage{DashFrame: d.frame, Path: t.Path, Headcount: t.Headcount, Rate: t.ResponseRate()}
 	if page.Team, err = d.figures(g); err != nil {
 		return err
-	}
-	if rate, ok := t.ResponseRate(); ok {
-		page.Rate = scoring.Value{V: rate, OK: true}
 	}
 	for _, ch := range t.Children {
 		f, err := d.figures(results.TeamGroup(ch.ID))
 		if err != nil {
 			return err
 		}
-		st := views.SubTeam{ID: ch.ID, Name: ch.Name, N: ch.N(), Index: f.Index.Mean, Reason: orDefault(f.IndexReason, f.Reason)}
-		if rate, ok := ch.ResponseRate(); ok {
-			st.Rate = scoring.Value{V: rate, OK: true}
-		}
-		page.SubTeams = append(page.SubTeams, st)
+		page.SubTeams = append(page.SubTeams, views.SubTeam{ID: ch.ID, Name: ch.Name, N: ch.N(), Rate: ch.ResponseRate(),
+			Index: f.Index.Mean, Reason: orDefault(f.IndexReason, f.Reason)})
 	}
 	return render(c, http.StatusOK, views.TeamProfile(page))
 }

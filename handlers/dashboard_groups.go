@@ -111,9 +111,11 @@ func (s *Server) trend(c echo.Context) error {
 	sort.Slice(closed, func(i, j int) bool { return closedBefore(closed[i], closed[j]) })
 	page := views.TrendPage{DashFrame: d.frame, Label: d.label(g), Choices: d.choices(c, true)}
 	for _, r := range closed {
-		res, err := s.roundResults(c, r)
-		if err != nil {
-			return err
+		res := d.res
+		if r.ID != d.round.ID {
+			if res, err = s.roundResults(c, r); err != nil {
+				return err
+			}
 		}
 		rd := &dash{round: r, res: res}
 		pt := views.TrendPoint{Round: roundInfo(r, res)}

@@ -108,10 +108,7 @@ func (s *Server) exportTeams(c echo.Context) error {
 
 // teamCSVRow is team t's row of teams.csv.
 func teamCSVRow(round string, res *results.Round, t *results.Team) export.TeamRow {
-	row := export.TeamRow{Round: round, Team: t.Name, Path: t.Path, N: t.N(), Headcount: t.Headcount}
-	if rate, ok := t.ResponseRate(); ok {
-		row.ResponseRate = scoring.Value{V: rate, OK: true}
-	}
+	row := export.TeamRow{Round: round, Team: t.Name, Path: t.Path, N: t.N(), Headcount: t.Headcount, ResponseRate: t.ResponseRate()}
 	p, shown := res.TeamProfile(t)
 	row.Suppressed, row.Profile = !shown, p
 	return row

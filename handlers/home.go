@@ -9,7 +9,6 @@ import (
 
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/results"
-	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
 
@@ -87,9 +86,5 @@ func (s *Server) roundResults(c echo.Context, round models.Round) (*results.Roun
 
 // teamRow is a team's row in a table of teams.
 func teamRow(t *results.Team) views.TeamRow {
-	row := views.TeamRow{ID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Headcount: t.Headcount, Shown: !t.Hidden, Archived: t.Archived}
-	if rate, ok := t.ResponseRate(); ok {
-		row.Rate = scoring.Value{V: rate, OK: true}
-	}
-	return row
+	return views.TeamRow{ID: t.ID, Name: t.Name, Depth: t.Depth, N: t.N(), Headcount: t.Headcount, Rate: t.ResponseRate(), Shown: !t.Hidden, Archived: t.Archived}
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -26,7 +27,7 @@ func TestMigrationsApplyOnceAcrossProcesses(t *testing.T) {
 			var procs [2]*exec.Cmd
 			var outs [2]bytes.Buffer
 			for i := range procs {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestMigrateProcess$", "-test.v")
+				cmd := exec.Command(os.Args[0])
 				cmd.Env = append(os.Environ(), "ICARE_MIGRATE_URL="+url, "ICARE_MIGRATE_AT="+strconv.FormatInt(at.UnixNano(), 10))
 				cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
 				if err := cmd.Start(); err != nil {
@@ -64,28 +65,35 @@ func TestMigrationsApplyOnceAcrossProcesses(t *testing.T) {
 	}
 }
 
-// TestMigrateProcess is the body of one process of
-// TestMigrationsApplyOnceAcrossProcesses: connect, wait for the agreed
-// moment, migrate.
-func TestMigrateProcess(t *testing.T) {
-	url := os.Getenv("ICARE_MIGRATE_URL")
-	if url == "" {
-		t.Skip("started by TestMigrationsApplyOnceAcrossProcesses")
+// TestMain runs the tests, or, when TestMigrationsApplyOnceAcrossProcesses
+// started this binary as one of its replicas, that replica: connect, wait
+// for the agreed moment, migrate, and exit.
+func TestMain(m *testing.M) {
+	if url := os.Getenv("ICARE_MIGRATE_URL"); url != "" {
+		if err := migrateReplica(url, os.Getenv("ICARE_MIGRATE_AT")); err != nil {
+			fmt.Fprintln(os.Stderr, "replica:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	at, err := strconv.ParseInt(os.Getenv("ICARE_MIGRATE_AT"), 10, 64)
+	os.Exit(m.Run())
+}
+
+// migrateReplica is one replica starting at the moment at (Unix
+// nanoseconds) on the database at url.
+func migrateReplica(url, at string) error {
+	ns, err := strconv.ParseInt(at, 10, 64)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ctx := context.Background()
 	s, err := models.Open(ctx, url)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer s.Close()
-	time.Sleep(time.Until(time.Unix(0, at)))
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	time.Sleep(time.Until(time.Unix(0, ns)))
+	return s.Migrate(ctx)
 }
 
 // TestMigrationOneOverAnOlderSchema: a database made by an icare from

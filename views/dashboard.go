@@ -54,9 +54,6 @@ type DashFrame struct {
 	IsAdmin               bool
 }
 
-// Published reports whether the round shown has its results published.
-func (f DashFrame) Published() bool { return f.Round.Status == "closed" }
-
 // link is the address of dashboard view at the frame's round, keeping the
 // page's groups; extra adds or replaces parameters.
 func (f DashFrame) link(view string, extra url.Values) string {
