@@ -217,12 +217,17 @@ func AppendDecimal2(dst []byte, v float64) []byte {
 
 // NeedsNeutralising reports whether a text cell would start a formula in a
 // spreadsheet: it begins with =, +, -, @, a tab or a carriage return
-// (PRODUCT.md §7).
+// (PRODUCT.md §7), or with spaces before one of them, which some
+// spreadsheets skip before they look for a formula.
 func NeedsNeutralising[T string | []byte](s T) bool {
-	if len(s) == 0 {
+	i := 0
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i == len(s) {
 		return false
 	}
-	switch s[0] {
+	switch s[i] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return true
 	}

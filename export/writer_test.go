@@ -22,7 +22,12 @@ func TestNeutralise(t *testing.T) {
 		{"=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"},
 		{"Sales", "Sales"},
 		{"a=b", "a=b"},
-		{" =1", " =1"},
+		{" =1", "' =1"},
+		{"   +1", "'   +1"},
+		{"  @SUM(A1)", "'  @SUM(A1)"},
+		{" -", "' -"},
+		{"   ", "   "},
+		{" a=b", " a=b"},
 		{"", ""},
 		{"'quoted", "'quoted"},
 	} {

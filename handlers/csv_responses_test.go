@@ -41,7 +41,7 @@ func roundTripFixture(a *app) []models.Response {
 		a.submit(formulaTeam, "senior_leader", pattern(4), `=HYPERLINK("http://evil.example","click")`),
 		a.submit("Customer Operations", "unspecified", pattern(5), "+1 for training"),
 		a.submit("Contact Centre – Zoë's", "frontline", pattern(3), "-2 points for handovers"),
-		a.submit("Contact Centre – Zoë's", "frontline", pattern(1), "@here please read"),
+		a.submit("Contact Centre – Zoë's", "frontline", pattern(1), " @here please read"),
 		a.submit(formulaTeam, "frontline", scoring.Answers{}, ""),
 	}
 	var same scoring.Answers
@@ -164,7 +164,7 @@ func TestResponsesCSVDetails(t *testing.T) {
 			`,"'=HYPERLINK(""http://evil.example"",""click"")"` + "\r\n",
 			",'+1 for training\r\n",
 			",'-2 points for handovers\r\n",
-			",'@here please read\r\n",
+			",' @here please read\r\n", // spaces before a formula sign too
 			",'\ttabbed\r\n",
 			",'" + formulaTeam + ",'" + formulaTeam + ",",
 			",Contact Centre – Zoë's,Customer Operations / Contact Centre – Zoë's,",
