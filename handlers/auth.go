@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,14 +17,10 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
-// Sign-in limits: failures counted per account and per address over a
-// sliding window, in the database so that every replica agrees.
+// Keys of the session's values.
 const (
-	signInWindow          = 15 * time.Minute
-	maxFailuresPerAccount = 5
-	maxFailuresPerAddress = 20
-	sessionUserKey        = "user_id"
-	sessionEpochKey       = "epoch"
+	sessionUserKey  = "user_id"
+	sessionEpochKey = "epoch"
 )
 
 // newSessions configures the server-side sessions: stored in the database,
@@ -33,13 +30,13 @@ func (s *Server) newSessions() *scs.SessionManager {
 	sm.Store = s.store.Sessions()
 	sm.IdleTimeout = time.Hour
 	sm.Lifetime = 12 * time.Hour
-	sm.Cookie.Name = "icare_session"
+	sm.Cookie.Name = s.cookieName("icare_session")
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = s.secureCookies()
 	sm.Cookie.Persist = false
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.log.Error("session", "uri", r.RequestURI, "err", err)
+		s.log.Error("session", "uri", s.redact.uri(r.RequestURI), "err", err)
 		http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
 	}
 	return sm
@@ -93,24 +90,30 @@ func (s *Server) signIn(c echo.Context) error {
 		email = string([]rune(email)[:254])
 	}
 	page := views.SignInPage{Email: email, Next: localPath(c.FormValue("next"))}
-	now := s.store.Now()
-	accountBucket, addressBucket := "email:"+email, "ip:"+c.RealIP()
 	// The attempt is counted before the password is checked, so that
-	// parallel guesses cannot all slip under the limit; a good sign-in takes
-	// its own attempt back.
-	attempt, err := s.store.RecordSignInAttempt(ctx, accountBucket, addressBucket)
+	// parallel guesses cannot all slip under the limits (each counts the
+	// others before it); one refused by a limit, or good, is taken back.
+	// The policy and its reasons are in limits.go.
+	limits := signInLimits(email, clientAddress(c))
+	buckets := make([]string, len(limits))
+	for i, l := range limits {
+		buckets[i] = l.bucket
+	}
+	since := s.store.Now().Add(-signInWindow)
+	attempt, err := s.store.RecordSignInAttempt(ctx, since, buckets...)
 	if err != nil {
 		return err
 	}
-	for _, lim := range []struct {
-		bucket string
-		max    int64
-	}{{accountBucket, maxFailuresPerAccount}, {addressBucket, maxFailuresPerAddress}} {
-		n, err := s.store.SignInFailures(ctx, lim.bucket, now.Add(-signInWindow))
-		if err != nil {
-			return err
-		}
-		if n > lim.max {
+	counts, err := s.store.SignInFailures(ctx, since, buckets...)
+	if err != nil {
+		return err
+	}
+	for _, l := range limits {
+		if counts[l.bucket] > l.max {
+			if err := s.store.ForgetSignInAttempts(ctx, attempt); err != nil {
+				return err
+			}
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(signInWindow.Seconds())))
 			page.Problem = fmt.Sprintf("Too many failed sign-ins. Please wait %d minutes and try again.", int(signInWindow.Minutes()))
 			return render(c, http.StatusTooManyRequests, views.SignIn(page))
 		}
@@ -123,7 +126,7 @@ func (s *Server) signIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.ForgetSignInAttempts(ctx, attempt, accountBucket, now.Add(-signInWindow)); err != nil {
+	if err := s.store.ForgetSignInAttempts(ctx, attempt, limits[0].bucket); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
@@ -131,6 +134,7 @@ func (s *Server) signIn(c echo.Context) error {
 	}
 	s.sessions.Put(ctx, sessionUserKey, int(u.ID))
 	s.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
+	s.rotateCSRF(c)
 	return redirect(c, page.Next)
 }
 
@@ -139,6 +143,7 @@ func (s *Server) signOut(c echo.Context) error {
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
+	s.rotateCSRF(c)
 	return redirect(c, "/login")
 }
 

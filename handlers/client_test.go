@@ -14,6 +14,11 @@ type client struct {
 	a       *app
 	cookies map[string]*http.Cookie
 	csrf    string
+	// resume is the last resume token the server gave this client, kept
+	// after the cookie is dropped so a test can find the response.
+	resume string
+	// addr, when set, is the address the client connects from.
+	addr string
 }
 
 func (a *app) client() *client { return &client{a: a, cookies: map[string]*http.Cookie{}} }
@@ -28,6 +33,9 @@ func (cl *client) addCookies(req *http.Request) {
 func (cl *client) send(req *http.Request) *httptest.ResponseRecorder {
 	cl.a.t.Helper()
 	cl.addCookies(req)
+	if cl.addr != "" {
+		req.RemoteAddr = cl.addr
+	}
 	rec := httptest.NewRecorder()
 	cl.a.e.ServeHTTP(rec, req)
 	for _, ck := range rec.Result().Cookies() {
@@ -36,6 +44,9 @@ func (cl *client) send(req *http.Request) *httptest.ResponseRecorder {
 			continue
 		}
 		cl.cookies[ck.Name] = ck
+		if strings.HasSuffix(ck.Name, "icare_resume") {
+			cl.resume = ck.Value
+		}
 	}
 	if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		if tok, ok := doc(cl.a.t, rec).Find(`input[name="_csrf"]`).Attr("value"); ok {

@@ -171,7 +171,6 @@ func startCSV(c echo.Context, opt exportOptions, kind string) (*export.Writer, e
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+opt.fileName(kind)+`"`)
-	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	if opt.bom {
 		w.BOM()
@@ -205,7 +204,7 @@ func (s *Server) streamFailed(c echo.Context, err error) error {
 	if c.Request().Context().Err() != nil {
 		return nil
 	}
-	s.log.Error("download failed after it started", "uri", c.Request().RequestURI,
+	s.log.Error("download failed after it started", "uri", s.redact.uri(c.Request().RequestURI),
 		"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	if conn, _, herr := http.NewResponseController(c.Response()).Hijack(); herr == nil {
 		_ = conn.Close()

@@ -31,7 +31,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status >= 500 {
 		s.log.Error("request failed",
-			"method", c.Request().Method, "uri", c.Request().RequestURI,
+			"method", c.Request().Method, "uri", s.redact.uri(c.Request().RequestURI),
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
 	// The request's context may be cancelled by now (the timeout middleware

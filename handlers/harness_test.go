@@ -58,6 +58,7 @@ type appSetup struct {
 	wrap   func(*models.Store) handlers.Store
 	cfg    func(*config.Config)
 	tick   bool
+	log    io.Writer
 }
 
 // onEngine serves a database of engine e instead of SQLite.
@@ -78,6 +79,9 @@ func withConfig(f func(*config.Config)) appOption { return func(s *appSetup) { s
 // reading, away from whole seconds (MariaDB rounds fractions to its
 // column's precision), so that every stored time is distinct.
 func ticking() appOption { return func(s *appSetup) { s.tick = true } }
+
+// logTo sends the server's JSON log to w, as icare writes it in production.
+func logTo(w io.Writer) appOption { return func(s *appSetup) { s.log = w } }
 
 func newApp(t testing.TB, opts ...appOption) *app {
 	t.Helper()
@@ -106,7 +110,11 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	if setup.wrap != nil {
 		store = setup.wrap(a.store)
 	}
-	a.e = handlers.New(store, a.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if setup.log != nil {
+		log = slog.New(slog.NewJSONHandler(setup.log, nil))
+	}
+	a.e = handlers.New(store, a.cfg, log)
 	return a
 }
 

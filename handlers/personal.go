@@ -37,7 +37,6 @@ func (s *Server) personalResult(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return render(c, http.StatusOK, views.PersonalResult(personalResultPage(r, round, res, team, s.cfg.MinGroup, s.cfg.BaseURL+"/r/"+token)))
 }
 

@@ -20,13 +20,17 @@ type Server struct {
 	sessions *scs.SessionManager
 	cfg      config.Config
 	log      *slog.Logger
+	starts   startLimiter
+	redact   redactor
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
 // static files.
 func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
-	s := &Server{store: store, cfg: cfg, log: log}
+	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter()}
 	s.sessions = s.newSessions()
+	routes := s.routes()
+	s.redact = newRedactor(routes)
 	e := echo.New()
 	// The client's address is the connection's, unless it comes through a
 	// configured reverse proxy: an X-Forwarded-For header from anyone else
@@ -43,11 +47,16 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	s.useMiddleware(e)
-	for _, r := range s.routes() {
+	for _, r := range routes {
 		// The route's name records its access level, so that e.Routes()
 		// lists the whole table with its rules (the access-matrix test
 		// reads it).
 		e.Add(r.Method, r.Path, r.Handler, accessMiddleware(r.Access)).Name = r.Access.String()
+		if r.Method == http.MethodGet {
+			// HEAD is GET without the body (net/http drops it), under
+			// the same rule: monitors and link checkers use it.
+			e.Add(http.MethodHead, r.Path, r.Handler, accessMiddleware(r.Access)).Name = r.Access.String()
+		}
 	}
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 	return e
@@ -69,6 +78,7 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/readyz", Public, s.readyz},
 		{http.MethodGet, "/api/v1/instrument", Public, s.instrument},
 		{http.MethodGet, "/static/*", Public, staticHandler()},
+		{http.MethodGet, "/robots.txt", Public, robots},
 
 		{http.MethodGet, "/export/responses.csv", Admin, s.exportResponses},
 		{http.MethodGet, "/export/teams.csv", Leader, s.exportTeams},

@@ -63,9 +63,9 @@ type Store interface {
 	NewPasswordLink(ctx context.Context, by models.Actor, userID uint) (string, error)
 	PasswordTokenUser(ctx context.Context, token string) (models.User, error)
 	UsePasswordToken(ctx context.Context, token, password string) (models.User, error)
-	RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error)
-	SignInFailures(ctx context.Context, bucket string, since time.Time) (int64, error)
-	ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error
+	RecordSignInAttempt(ctx context.Context, keepSince time.Time, buckets ...string) ([]uint64, error)
+	SignInFailures(ctx context.Context, since time.Time, buckets ...string) (map[string]int64, error)
+	ForgetSignInAttempts(ctx context.Context, ids []uint64, buckets ...string) error
 
 	// The audit log.
 	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)

@@ -13,19 +13,27 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
-// Cookies of the respondent's device: the resume token of its unfinished
-// response, and the device's own secret, which with the resume token derives
-// the result link (so only the device that submitted can find the result
-// without the private result link).
+// Cookies of the respondent's device while a response is unfinished: its
+// resume token, and the device's own secret, which with the resume token
+// derives the result link (so a resume link alone never opens a result).
+// A device may be shared, by a team on a kiosk or by a family: the cookies
+// live deviceMemory after the last save, and are dropped at the submit, so
+// the next person who opens the team link finds nothing of the last one's.
+// Longer breaks, and the result, go by the private links a respondent keeps.
 const (
 	resumeCookie = "icare_resume"
 	deviceCookie = "icare_device"
+	deviceMemory = 12 * time.Hour
 )
 
 // errNoResponse is shown when a step is opened without a response on this
 // device.
 var errNoResponse = echo.NewHTTPError(http.StatusNotFound,
-	"We could not find your answers on this device. Open your team link again, or the private resume link you kept.")
+	"There are no unfinished answers on this device. Answers that were submitted are in: their result opens with the private result link shown after submitting. To go on with answers not yet submitted, open the private resume link you kept, or your team link.")
+
+// errRoundEnded is shown for unfinished answers of a round that has closed.
+var errRoundEnded = echo.NewHTTPError(http.StatusGone,
+	"This survey round has closed. Answers not submitted by then were removed at the close, since no one can submit them any more. When the next round opens, your team link works again.")
 
 // surveyWelcome is GET /t/:token: the welcome page of a team's survey.
 func (s *Server) surveyWelcome(c echo.Context) error {
@@ -34,12 +42,8 @@ func (s *Server) surveyWelcome(c echo.Context) error {
 		return err
 	}
 	w := views.Welcome{TeamName: team.Name, RoundName: round.Name, Action: "/t/" + url.PathEscape(c.Param("token")), MinGroup: s.cfg.MinGroup}
-	if r, ok := s.deviceResponse(c); ok && r.TeamID == team.ID && r.RoundID == round.ID {
-		if r.Submitted() {
-			w.ResultURL = s.resultURL(c, r)
-		} else {
-			w.Resumable = true
-		}
+	if r, ok := s.deviceResponse(c); ok && r.TeamID == team.ID && r.RoundID == round.ID && !r.Submitted() {
+		w.Resumable = true
 	}
 	return render(c, http.StatusOK, views.SurveyWelcome(w))
 }
@@ -55,6 +59,9 @@ func (s *Server) surveyStart(c echo.Context) error {
 		if r, ok := s.deviceResponse(c); ok && r.TeamID == team.ID && r.RoundID == round.ID && !r.Submitted() {
 			return redirect(c, stepURL(resumeStep(r)))
 		}
+	}
+	if err := s.starts.allow(c); err != nil {
+		return err
 	}
 	st, err := s.store.StartResponse(c.Request().Context(), team.ID)
 	if errors.Is(err, models.ErrNoOpenRound) {
@@ -101,10 +108,10 @@ func (s *Server) surveyResume(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.setResumeCookie(c, token)
 	if r.Submitted() {
 		return s.showSubmitted(c, r)
 	}
+	s.setResumeCookie(c, token)
 	s.deviceSecret(c)
 	return c.Redirect(http.StatusSeeOther, stepURL(resumeStep(r)))
 }
@@ -136,28 +143,33 @@ func (s *Server) setResumeCookie(c echo.Context, token string) {
 }
 
 func (s *Server) setCookie(c echo.Context, name, value string) {
-	c.SetCookie(&http.Cookie{
-		Name: name, Value: value, Path: "/", MaxAge: int((180 * 24 * time.Hour).Seconds()),
-		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	replaceCookie(c, s.cookie(name, value, deviceMemory))
+}
+
+// forgetDevice drops the device's cookies once its response is submitted.
+func (s *Server) forgetDevice(c echo.Context) {
+	for _, name := range []string{resumeCookie, deviceCookie} {
+		replaceCookie(c, s.cookie(name, "", -1))
+	}
 }
 
 // deviceSecret returns this device's secret, making one when it has none.
 func (s *Server) deviceSecret(c echo.Context) string {
-	if ck, err := c.Cookie(deviceCookie); err == nil && len(ck.Value) >= 43 {
+	if ck, err := c.Cookie(s.cookieName(deviceCookie)); err == nil && len(ck.Value) >= 43 {
+		s.setCookie(c, deviceCookie, ck.Value)
 		return ck.Value
 	}
 	secret := models.NewToken()
 	s.setCookie(c, deviceCookie, secret)
 	// Later code in this request reads the cookie too.
-	c.Request().AddCookie(&http.Cookie{Name: deviceCookie, Value: secret})
+	c.Request().AddCookie(&http.Cookie{Name: s.cookieName(deviceCookie), Value: secret})
 	return secret
 }
 
 // resultURL is the result link this device derives for response r, or ""
 // when this device did not submit it.
 func (s *Server) resultURL(c echo.Context, r models.Response) string {
-	ck, err := c.Cookie(deviceCookie)
+	ck, err := c.Cookie(s.cookieName(deviceCookie))
 	tok := s.resumeToken(c)
 	if err != nil || tok == "" {
 		return ""
@@ -171,9 +183,11 @@ func (s *Server) resultURL(c echo.Context, r models.Response) string {
 }
 
 // showSubmitted answers any step of a submitted response: the device that
-// submitted goes to its result; any other learns that the answers are in.
+// submitted (a second click on Submit, say) goes to its result and forgets
+// it; any other learns that the answers are in.
 func (s *Server) showSubmitted(c echo.Context, r models.Response) error {
 	if link := s.resultURL(c, r); link != "" {
+		s.forgetDevice(c)
 		return redirect(c, link)
 	}
 	return echo.NewHTTPError(http.StatusGone,
@@ -181,11 +195,24 @@ func (s *Server) showSubmitted(c echo.Context, r models.Response) error {
 }
 
 func (s *Server) resumeToken(c echo.Context) string {
-	ck, err := c.Cookie(resumeCookie)
+	ck, err := c.Cookie(s.cookieName(resumeCookie))
 	if err != nil {
 		return ""
 	}
 	return ck.Value
+}
+
+// noResponse is the answer to a step whose response is gone: its round has
+// closed (which removes unfinished responses), or there is none.
+func (s *Server) noResponse(c echo.Context) error {
+	_, err := s.store.CurrentRound(c.Request().Context())
+	if errors.Is(err, models.ErrNoOpenRound) {
+		return errRoundEnded
+	}
+	if err != nil {
+		return err
+	}
+	return errNoResponse
 }
 
 // deviceResponse is the response this device's cookie points at, if any.
@@ -214,7 +241,7 @@ func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	ctx := c.Request().Context()
 	r, err := s.store.ResponseByResumeToken(ctx, tok)
 	if errors.Is(err, models.ErrNotFound) {
-		return models.Response{}, nil, errNoResponse
+		return models.Response{}, nil, s.noResponse(c)
 	}
 	if err != nil {
 		return models.Response{}, nil, err
@@ -260,6 +287,8 @@ func (s *Server) surveySave(c echo.Context) error {
 	if _, err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
+	// The device remembers the response for deviceMemory after each save.
+	s.setResumeCookie(c, s.resumeToken(c))
 	idx := page.idx
 	switch {
 	case page.asksToConfirmSkip():
@@ -275,6 +304,7 @@ func (s *Server) surveySave(c echo.Context) error {
 	if _, err := s.store.SubmitWithResult(ctx, r.ID, resultToken); err != nil {
 		return s.saveError(c, r, page, err)
 	}
+	s.forgetDevice(c)
 	return redirect(c, "/r/"+resultToken)
 }
 
@@ -283,8 +313,10 @@ func (s *Server) saveError(c echo.Context, r models.Response, page *stepPage, er
 	switch {
 	case errors.Is(err, models.ErrSubmitted):
 		return s.showSubmitted(c, r)
-	case errors.Is(err, models.ErrRoundClosed):
-		page.in.problems = append(page.in.problems, "This survey round closed while you were answering, so your answers can no longer be submitted. They are kept as they were.")
+	case errors.Is(err, models.ErrRoundClosed), errors.Is(err, models.ErrNotFound):
+		// Closing a round removes its unfinished responses, so a save
+		// racing the close may find its response gone.
+		page.in.problems = append(page.in.problems, "This survey round closed while you were answering, so your answers can no longer be saved or submitted. Answers not submitted are removed when a round closes.")
 		page.roundEnded = true
 		return render(c, http.StatusConflict, page.component())
 	}

@@ -3,10 +3,12 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/icare-hr/icare/handlers"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/scoring"
 )
@@ -163,7 +165,7 @@ func TestUnknownLinksAndClosedSurvey(t *testing.T) {
 		}
 	}
 	rec := cl.get("/s/I")
-	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "could not find your answers") {
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "no unfinished answers on this device") {
 		t.Errorf("a step without a response: got %d", rec.Code)
 	}
 	team, err := a.store.CreateTeam(context.Background(), models.NewTeam{Name: "Sales"})
@@ -176,6 +178,9 @@ func TestUnknownLinksAndClosedSurvey(t *testing.T) {
 	}
 }
 
+// TestRoundClosedWhileAnswering: closing a round removes its unfinished
+// responses; whoever was answering learns why, on the next page they open
+// and on a save that raced the close.
 func TestRoundClosedWhileAnswering(t *testing.T) {
 	a, cl, _ := answeredI(t)
 	open, err := a.store.CurrentRound(context.Background())
@@ -185,17 +190,45 @@ func TestRoundClosedWhileAnswering(t *testing.T) {
 	if _, err := a.store.CloseRound(context.Background(), models.CommandLine, open.ID); err != nil {
 		t.Fatal(err)
 	}
+	if n, _ := a.store.CountResponses(context.Background(), open.ID, models.StatusInProgress); n != 0 {
+		t.Errorf("unfinished responses after the close: %d want 0", n)
+	}
+	for _, rec := range []*httptest.ResponseRecorder{cl.get("/s/comment"), cl.post("/s/comment", url.Values{"comment": {"late"}, "action": {"submit"}})} {
+		if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "This survey round has closed") {
+			t.Errorf("after the close: got %d want 410 saying the round has closed", rec.Code)
+		}
+	}
+}
+
+// closingStore closes the open round just before the next save, as an admin
+// might between a respondent opening a page and sending it.
+type closingStore struct{ *models.Store }
+
+func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Progress) (models.Response, error) {
+	if r, err := s.CurrentRound(ctx); err == nil {
+		if _, err := s.CloseRound(ctx, models.CommandLine, r.ID); err != nil {
+			return models.Response{}, err
+		}
+	}
+	return s.Store.SaveProgress(ctx, id, p)
+}
+
+func TestSaveRacingTheCloseIsToldSo(t *testing.T) {
+	a := newApp(t, wrapStore(func(s *models.Store) handlers.Store { return closingStore{s} }))
+	team := a.survey()
+	cl := a.client()
+	cl.start(t, team)
 	cl.get("/s/comment")
 	rec := cl.post("/s/comment", url.Values{"comment": {"late"}, "action": {"submit"}})
 	if rec.Code != http.StatusConflict {
-		t.Fatalf("submit after close: got %d want 409", rec.Code)
+		t.Fatalf("save racing the close: got %d want 409", rec.Code)
 	}
-	if msg := doc(t, rec).Find(`[data-testid="problems"]`).Text(); !strings.Contains(msg, "closed while you were answering") {
+	d := doc(t, rec)
+	if msg := d.Find(`[data-testid="problems"]`).Text(); !strings.Contains(msg, "closed while you were answering") {
 		t.Errorf("message: %q", msg)
 	}
-	r := cl.storedResponse(t)
-	if r.Submitted() || r.Answers() != (scoring.Answers{4, 4, 4, 4, 4}) {
-		t.Errorf("after refused submit: submitted=%v answers=%v", r.Submitted(), r.Answers())
+	if got := d.Find("textarea[name=comment]").Text(); got != "late" {
+		t.Errorf("the page lost what was typed: %q", got)
 	}
 }
 

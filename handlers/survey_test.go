@@ -55,11 +55,10 @@ func (cl *client) start(t *testing.T, team models.Team) {
 // storedResponse reads the device's response back from the database.
 func (cl *client) storedResponse(t *testing.T) models.Response {
 	t.Helper()
-	ck := cl.cookies["icare_resume"]
-	if ck == nil {
-		t.Fatal("no resume cookie")
+	if cl.resume == "" {
+		t.Fatal("no resume cookie was ever set")
 	}
-	r, err := cl.a.store.ResponseByResumeToken(context.Background(), ck.Value)
+	r, err := cl.a.store.ResponseByResumeToken(context.Background(), cl.resume)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,10 +178,15 @@ func TestResubmitAndDoubleClickShowTheResult(t *testing.T) {
 			t.Errorf("submit %d: got %d to %q want 303 to the result", i, codes[i], locs[i])
 		}
 	}
-	// The back button and a resubmit: the result again, nothing changes.
+	// A resubmit from a page still open: the result again, and the device
+	// forgets the response; after that the back button finds nothing to
+	// change, and nothing of the answers.
 	wantRedirect(t, cl.post("/s/comment", url.Values{"comment": {"changed"}, "action": {"submit"}}), "/r/")
-	wantRedirect(t, cl.post("/s/I", keyForm(0, [5]uint8{1, 1, 1, 1, 1})), "/r/")
-	wantRedirect(t, cl.get("/s/I"), "/r/")
+	for _, rec := range []*httptest.ResponseRecorder{cl.post("/s/I", keyForm(0, [5]uint8{1, 1, 1, 1, 1})), cl.get("/s/I")} {
+		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "no unfinished answers on this device") {
+			t.Errorf("a step after the submit: got %d want 404 saying the device has no answers", rec.Code)
+		}
+	}
 	round, _ := a.store.CurrentRound(context.Background())
 	n, _ := a.store.CountResponses(context.Background(), round.ID, models.StatusSubmitted)
 	if n != 1 {

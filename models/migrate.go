@@ -33,6 +33,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "initial schema: teams, rounds, users, responses, aggregates, audit, sign-in limits, sessions", migrateInitial},
 	{2, "publications of closed rounds; aggregates that count neutral answers and who answered each key", migratePublications},
+	{3, "no unfinished responses in closed rounds; sign-in attempts indexed by time for their cleanup", migrateBoundedRows},
 }
 
 // schemaMigration is one applied migration.
@@ -295,4 +296,21 @@ func migratePublications(s *Store, tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// migrateBoundedRows is migration 3: unfinished responses of closed rounds
+// are removed, as CloseRound now does at the close, and sign-in attempts get
+// an index by time, by which every new attempt forgets the old ones.
+func migrateBoundedRows(_ *Store, tx *gorm.DB) error {
+	type SignInFailure struct {
+		ID uint64    `gorm:"primaryKey"`
+		At time.Time `gorm:"not null;index:idx_signin_at"`
+	}
+	if !tx.Migrator().HasIndex(&SignInFailure{}, "idx_signin_at") {
+		if err := tx.Migrator().CreateIndex(&SignInFailure{}, "idx_signin_at"); err != nil {
+			return err
+		}
+	}
+	closed := tx.Table("rounds").Select("id").Where("status = ?", RoundClosed)
+	return tx.Exec("DELETE FROM responses WHERE status = ? AND round_id IN (?)", StatusInProgress, closed).Error
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -117,6 +118,19 @@ func TestMigrationOneOverAnOlderSchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A response nobody finished in a round that closed before
+			// closing removed them: migration 3 removes it.
+			old, err := s.CreateRound(ctx, models.NewRound{Name: "Old", Open: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			unfinished, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ExecForTest(ctx, "UPDATE rounds SET status = ?, open_flag = NULL WHERE id = ?", models.RoundClosed, old.ID); err != nil {
+				t.Fatal(err)
+			}
 			for range 2 {
 				if err := s.Migrate(ctx); err != nil {
 					t.Fatalf("migrate over the older schema: %v", err)
@@ -127,6 +141,9 @@ func TestMigrationOneOverAnOlderSchema(t *testing.T) {
 			}
 			if got, err := s.Team(ctx, team.ID); err != nil || got.Name != "Kept" {
 				t.Errorf("the older rows: got %+v, %v", got, err)
+			}
+			if _, err := s.ResponseByResumeToken(ctx, unfinished.ResumeToken); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("an unfinished response of a closed round after the migrations: %v, want ErrNotFound", err)
 			}
 			if _, found, err := s.Sessions().Find("a-session-token-made-before-the-migrations"); err != nil || !found {
 				t.Errorf("the older session: found %v, %v", found, err)

@@ -3,10 +3,14 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/models/dbtest"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -102,9 +106,10 @@ func TestResponseRoundTrip(t *testing.T) {
 	})
 }
 
-// TestSubmitAfterCloseKeepsAnswers: a round closed while someone answers
-// refuses the submit and keeps what was saved.
-func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
+// TestCloseRemovesUnfinishedResponses: closing a round removes the
+// responses nobody submitted (they can never be submitted now, and starts
+// must not pile up), keeps the submitted ones, and says so in the audit log.
+func TestCloseRemovesUnfinishedResponses(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
@@ -112,26 +117,76 @@ func TestSubmitAfterCloseKeepsAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := s.StartResponse(ctx, team.ID)
-		if err != nil {
-			t.Fatal(err)
+		var started []models.Started
+		for range 3 {
+			st, err := s.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			started = append(started, st)
 		}
 		p := models.Progress{Items: []int{0}}
 		p.Answers[0] = 4
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+		if _, err := s.SaveProgress(ctx, started[0].Response.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, started[2].Response.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CloseRound(ctx, models.CommandLine, round.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrRoundClosed) {
-			t.Errorf("submit after close: got %v want ErrRoundClosed", err)
+		if _, err := s.Submit(ctx, started[0].Response.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("submit after close: got %v want ErrNotFound", err)
 		}
-		got, err := s.ResponseByID(ctx, st.Response.ID)
-		if err != nil || got.Submitted() || got.Answers()[0] != 4 {
-			t.Errorf("after refused submit: got %+v, %v want in progress with I1=4", got, err)
+		for _, st := range started[:2] {
+			if _, err := s.ResponseByResumeToken(ctx, st.ResumeToken); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("unfinished response %d after the close: %v, want ErrNotFound", st.Response.ID, err)
+			}
+		}
+		if got, err := s.ResponseByID(ctx, started[2].Response.ID); err != nil || !got.Submitted() {
+			t.Errorf("the submitted response after the close: %+v, %v", got, err)
+		}
+		events, err := s.AuditEvents(ctx, 1)
+		if err != nil || len(events) != 1 || !strings.Contains(events[0].Detail, "2 unfinished responses removed") {
+			t.Errorf("audit of the close: %+v, %v", events, err)
 		}
 	})
+}
+
+// TestSignInAttemptsForgetTheOldOnes: each attempt forgets the attempts from
+// before the window, so failed sign-ins cannot grow the table for ever.
+func TestSignInAttemptsForgetTheOldOnes(t *testing.T) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			now := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+			s := dbtest.Open(t, e, models.WithNow(func() time.Time { return now }))
+			ctx := context.Background()
+			for i := range 30 {
+				if _, err := s.RecordSignInAttempt(ctx, now.Add(-15*time.Minute), "ip:192.0.2.1", "email:x"+strconv.Itoa(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			counts, err := s.SignInFailures(ctx, now.Add(-15*time.Minute), "ip:192.0.2.1", "email:x3", "email:nobody")
+			if err != nil || counts["ip:192.0.2.1"] != 30 || counts["email:x3"] != 1 || len(counts) != 2 {
+				t.Errorf("counts: %v, %v", counts, err)
+			}
+			now = now.Add(16 * time.Minute)
+			ids, err := s.RecordSignInAttempt(ctx, now.Add(-15*time.Minute), "ip:192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.SignInRowsForTest(ctx); err != nil || n != 1 {
+				t.Errorf("rows after the window: %d, %v want 1", n, err)
+			}
+			if err := s.ForgetSignInAttempts(ctx, ids); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.SignInRowsForTest(ctx); err != nil || n != 0 {
+				t.Errorf("rows after taking the attempt back: %d, %v want 0", n, err)
+			}
+		})
+	}
 }
 
 // TestConcurrentSubmitsMakeOneRow: two final submits of one response at once

@@ -153,10 +153,17 @@ func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error
 		if err := tx.Model(&r).Select("status", "open_flag", "closes_at", "updated_at").Updates(&r).Error; err != nil {
 			return translate(err)
 		}
+		// Unfinished responses can no longer be submitted: they go, so
+		// that starts nobody finished do not pile up round after round.
+		del := tx.Where("round_id = ? AND status = ?", r.ID, StatusInProgress).Delete(&Response{})
+		if del.Error != nil {
+			return fmt.Errorf("remove unfinished responses: %w", del.Error)
+		}
 		if err := s.publish(tx, r.ID); err != nil {
 			return err
 		}
-		return s.audit(tx, actorOr(by), "round.close", fmt.Sprintf("round %d “%s”: results published", r.ID, r.Name))
+		return s.audit(tx, actorOr(by), "round.close",
+			fmt.Sprintf("round %d “%s”: results published, %d unfinished responses removed", r.ID, r.Name, del.RowsAffected))
 	})
 	if err != nil {
 		return Round{}, fmt.Errorf("close round %d: %w", id, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 // ErrBadCredentials is returned for a wrong e-mail or password, without
@@ -36,25 +37,34 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	return u, nil
 }
 
-// SignInFailure is one failed sign-in, kept for rate limiting in the database
-// so that every replica sees the same counts. Bucket is "email:ADDRESS" or
-// "ip:ADDRESS".
+// SignInFailure is one sign-in attempt, kept for rate limiting in the
+// database so that every replica sees the same counts. Bucket names what it
+// counts against (the handlers' policy decides: an account, an address, or
+// the pair). An attempt is recorded before its password is checked and taken
+// back when it succeeds or is refused, so the rows that stay are failures.
 type SignInFailure struct {
 	ID     uint64    `gorm:"primaryKey"`
 	Bucket string    `gorm:"size:300;not null;index:idx_signin_bucket_at,priority:1"`
-	At     time.Time `gorm:"not null;index:idx_signin_bucket_at,priority:2"`
+	At     time.Time `gorm:"not null;index:idx_signin_bucket_at,priority:2;index:idx_signin_at"`
 }
 
-// RecordSignInAttempt counts one attempt against each bucket, before the
-// password is checked, and returns the rows' ids so that a good sign-in can
-// take them back.
-func (s *Store) RecordSignInAttempt(ctx context.Context, buckets ...string) ([]uint64, error) {
+// RecordSignInAttempt counts one attempt against each bucket and returns the
+// rows' ids, so that the attempt can be taken back. It first forgets every
+// attempt from before keepSince: the table never holds more than one window
+// of attempts.
+func (s *Store) RecordSignInAttempt(ctx context.Context, keepSince time.Time, buckets ...string) ([]uint64, error) {
 	now := s.Now()
 	rows := make([]SignInFailure, 0, len(buckets))
 	for _, b := range buckets {
 		rows = append(rows, SignInFailure{Bucket: truncateRunes(b, 300), At: now})
 	}
-	if err := s.db.WithContext(ctx).Create(&rows).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("at < ?", keepSince).Delete(&SignInFailure{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&rows).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("record sign-in attempt: %w", err)
 	}
 	ids := make([]uint64, len(rows))
@@ -64,22 +74,47 @@ func (s *Store) RecordSignInAttempt(ctx context.Context, buckets ...string) ([]u
 	return ids, nil
 }
 
-// SignInFailures counts the failures of key since the given time.
-func (s *Store) SignInFailures(ctx context.Context, key string, since time.Time) (int64, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&SignInFailure{}).Where("bucket = ? AND at > ?", truncateRunes(key, 300), since).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("count sign-in failures: %w", err)
+// SignInFailures counts the attempts of each bucket since the given time;
+// a bucket with none is missing from the map.
+func (s *Store) SignInFailures(ctx context.Context, since time.Time, buckets ...string) (map[string]int64, error) {
+	keys := make([]string, len(buckets))
+	for i, b := range buckets {
+		keys[i] = truncateRunes(b, 300)
 	}
-	return n, nil
+	var rows []struct {
+		Bucket string
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&SignInFailure{}).Select("bucket, COUNT(*) AS n").
+		Where("bucket IN ? AND at > ?", keys, since).Group("bucket").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count sign-in failures: %w", err)
+	}
+	counts := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		counts[r.Bucket] = r.N
+	}
+	out := make(map[string]int64, len(buckets))
+	for i, b := range buckets {
+		if n, ok := counts[keys[i]]; ok {
+			out[b] = n
+		}
+	}
+	return out, nil
 }
 
-// ForgetSignInAttempts takes back the attempts ids of a good sign-in, forgets
-// the earlier failures of bucket (the account) and every row older than
-// before.
-func (s *Store) ForgetSignInAttempts(ctx context.Context, ids []uint64, bucket string, before time.Time) error {
-	err := s.db.WithContext(ctx).Where("id IN ? OR bucket = ? OR at < ?", ids, truncateRunes(bucket, 300), before).Delete(&SignInFailure{}).Error
-	if err != nil {
+// ForgetSignInAttempts takes back the attempt ids, and forgets every earlier
+// failure of the given buckets (those a good sign-in clears).
+func (s *Store) ForgetSignInAttempts(ctx context.Context, ids []uint64, buckets ...string) error {
+	keys := make([]string, len(buckets))
+	for i, b := range buckets {
+		keys[i] = truncateRunes(b, 300)
+	}
+	q := s.db.WithContext(ctx).Where("id IN ?", ids)
+	if len(keys) > 0 {
+		q = q.Or("bucket IN ?", keys)
+	}
+	if err := q.Delete(&SignInFailure{}).Error; err != nil {
 		return fmt.Errorf("forget sign-in attempts: %w", err)
 	}
 	return nil

@@ -76,3 +76,15 @@ func (s *Store) MigrateAsBeforeForTest(ctx context.Context) error {
 func (s *Store) ForgetPublicationForTest(ctx context.Context, roundID uint) error {
 	return s.db.WithContext(ctx).Delete(&Publication{}, roundID).Error
 }
+
+// ExecForTest runs one statement, for a state the API cannot make.
+func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error {
+	return s.db.WithContext(ctx).Exec(sql, args...).Error
+}
+
+// SignInRowsForTest counts every stored sign-in attempt.
+func (s *Store) SignInRowsForTest(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&SignInFailure{}).Count(&n).Error
+	return n, err
+}

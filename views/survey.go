@@ -81,11 +81,9 @@ type CommentPage struct {
 
 // Welcome is the first page behind a team link.
 type Welcome struct {
-	TeamName   string
-	RoundName  string
-	Action     string
-	MinGroup   int
-	Resumable  bool   // an unfinished response of this device can continue
-	ResultURL  string // this device already answered in this round
-	ResumeStep string
+	TeamName  string
+	RoundName string
+	Action    string
+	MinGroup  int
+	Resumable bool // an unfinished response of this device can continue
 }
