@@ -199,6 +199,9 @@ func (a *app) signIn(email string) *client {
 	cl := a.client()
 	cl.get("/login")
 	wantRedirect(a.t, cl.post("/login", url.Values{"email": {email}, "password": {testPassword}}), "/home")
+	// As a browser follows the redirect: the page carries the CSRF token
+	// the sign-in gave.
+	cl.get("/home")
 	return cl
 }
 
