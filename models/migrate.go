@@ -34,6 +34,7 @@ var migrations = []migration{
 	{1, "initial schema: teams, rounds, users, responses, aggregates, audit, sign-in limits, sessions", migrateInitial},
 	{2, "publications of closed rounds; aggregates that count neutral answers and who answered each key", migratePublications},
 	{3, "no unfinished responses in closed rounds; sign-in attempts indexed by time for their cleanup", migrateBoundedRows},
+	{4, "personal codes: a team's access (open link or codes) and the codes table", migratePersonalCodes},
 }
 
 // schemaMigration is one applied migration.
@@ -313,4 +314,33 @@ func migrateBoundedRows(_ *Store, tx *gorm.DB) error {
 	}
 	closed := tx.Table("rounds").Select("id").Where("status = ?", RoundClosed)
 	return tx.Exec("DELETE FROM responses WHERE status = ? AND round_id IN (?)", StatusInProgress, closed).Error
+}
+
+// migratePersonalCodes is migration 4: teams.access (every existing team
+// keeps its open link) and the personal_codes table.
+func migratePersonalCodes(_ *Store, tx *gorm.DB) error {
+	type Team struct {
+		ID     uint   `gorm:"primaryKey"`
+		Access string `gorm:"size:8;not null;default:link"`
+	}
+	if !tx.Migrator().HasColumn(&Team{}, "Access") {
+		if err := tx.Migrator().AddColumn(&Team{}, "Access"); err != nil {
+			return err
+		}
+	}
+	type Round struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type PersonalCode struct {
+		ID         uint64  `gorm:"primaryKey"`
+		TeamID     uint    `gorm:"not null;index:idx_codes_team_round,priority:1"`
+		Team       *Team   `gorm:"constraint:OnDelete:RESTRICT"`
+		RoundID    uint    `gorm:"not null;index:idx_codes_team_round,priority:2"`
+		Round      *Round  `gorm:"constraint:OnDelete:RESTRICT"`
+		CodeHash   string  `gorm:"size:64;not null;uniqueIndex:idx_codes_hash"`
+		Code       *string `gorm:"size:19"`
+		Status     string  `gorm:"size:8;not null;check:chk_codes_status,status IN ('unspent','spent','revoked','expired')"`
+		ResponseID *uint64 `gorm:"uniqueIndex:idx_codes_response"`
+	}
+	return tx.AutoMigrate(&PersonalCode{})
 }

@@ -90,8 +90,8 @@ func (s *Store) publish(tx *gorm.DB, id uint) error {
 	if s.publisher == nil {
 		return errors.New("publish: the Store has no Publisher (models.WithPublisher)")
 	}
-	var teams []Team
-	if err := tx.Order("name").Find(&teams).Error; err != nil {
+	teams, err := teamsForRound(tx, id)
+	if err != nil {
 		return err
 	}
 	cells, err := cellsOf(tx, id)

@@ -91,7 +91,7 @@ type Started struct {
 
 // StartResponse begins an in-progress response for team in the open round.
 func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
-	st := Started{ResumeToken: NewToken()}
+	var st Started
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var round Round
 		if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
@@ -100,26 +100,34 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 			}
 			return err
 		}
-		now := s.Now()
-		st.Response = Response{
-			RoundID:           round.ID,
-			TeamID:            teamID,
-			Perspective:       "unspecified",
-			InstrumentVersion: scoring.Version,
-			Status:            StatusInProgress,
-			StartedAt:         now,
-			UpdatedAt:         now,
-			ResumeTokenHash:   HashToken(st.ResumeToken),
-			// Until the submit sets the real one, the result hash is of a
-			// token nobody holds.
-			ResultTokenHash: HashToken(NewToken()),
-		}
-		return tx.Omit(clause.Associations).Create(&st.Response).Error
+		var err error
+		st, err = s.newResponse(tx, round.ID, teamID)
+		return err
 	})
 	if err != nil {
 		return Started{}, fmt.Errorf("start response for team %d: %w", teamID, translate(err))
 	}
 	return st, nil
+}
+
+// newResponse stores a new in-progress response inside tx.
+func (s *Store) newResponse(tx *gorm.DB, roundID, teamID uint) (Started, error) {
+	st := Started{ResumeToken: NewToken()}
+	now := s.Now()
+	st.Response = Response{
+		RoundID:           roundID,
+		TeamID:            teamID,
+		Perspective:       "unspecified",
+		InstrumentVersion: scoring.Version,
+		Status:            StatusInProgress,
+		StartedAt:         now,
+		UpdatedAt:         now,
+		ResumeTokenHash:   HashToken(st.ResumeToken),
+		// Until the submit sets the real one, the result hash is of a
+		// token nobody holds.
+		ResultTokenHash: HashToken(NewToken()),
+	}
+	return st, tx.Omit(clause.Associations).Create(&st.Response).Error
 }
 
 // ResponseByID returns one response.
@@ -275,6 +283,9 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 			return ErrSubmitted
 		}
 		r.Status, r.SubmittedAt, r.ExportCells = StatusSubmitted, &now, cells
+		if err := spendCode(tx, r.ID); err != nil {
+			return err
+		}
 		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
 	if err != nil {

@@ -155,6 +155,9 @@ func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error
 		}
 		// Unfinished responses can no longer be submitted: they go, so
 		// that starts nobody finished do not pile up round after round.
+		if err := expireCodes(tx, r.ID); err != nil {
+			return fmt.Errorf("expire personal codes: %w", err)
+		}
 		del := tx.Where("round_id = ? AND status = ?", r.ID, StatusInProgress).Delete(&Response{})
 		if del.Error != nil {
 			return fmt.Errorf("remove unfinished responses: %w", del.Error)

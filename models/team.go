@@ -14,15 +14,17 @@ import (
 // Team is a group of respondents. A team may sit under a parent team; its
 // invite token is the unguessable part of the link /t/{token}.
 type Team struct {
-	ID          uint       `gorm:"primaryKey"`
-	Name        string     `gorm:"size:120;not null;uniqueIndex:idx_teams_name"`
-	ParentID    *uint      `gorm:"index"`
-	Parent      *Team      `gorm:"constraint:OnDelete:RESTRICT"`
-	Headcount   *int       `gorm:"check:chk_teams_headcount,headcount >= 0"`
-	InviteToken string     `gorm:"size:64;not null;uniqueIndex:idx_teams_invite_token"`
-	ArchivedAt  *time.Time `gorm:""`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID          uint   `gorm:"primaryKey"`
+	Name        string `gorm:"size:120;not null;uniqueIndex:idx_teams_name"`
+	ParentID    *uint  `gorm:"index"`
+	Parent      *Team  `gorm:"constraint:OnDelete:RESTRICT"`
+	Headcount   *int   `gorm:"check:chk_teams_headcount,headcount >= 0"`
+	InviteToken string `gorm:"size:64;not null;uniqueIndex:idx_teams_invite_token"`
+	// Access is AccessLink or AccessCodes: how members reach the survey.
+	Access     string     `gorm:"size:8;not null;default:link"`
+	ArchivedAt *time.Time `gorm:""`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // NewTeam is what it takes to create a team.
@@ -73,7 +75,7 @@ func (s *Store) CreateTeam(ctx context.Context, nt NewTeam) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
-	t := Team{Name: name, ParentID: nt.ParentID, Headcount: nt.Headcount, InviteToken: NewToken()}
+	t := Team{Name: name, ParentID: nt.ParentID, Headcount: nt.Headcount, InviteToken: NewToken(), Access: AccessLink}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if t.ParentID != nil {
 			var parent Team

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/alexedwards/scs/gormstore"
@@ -87,4 +88,30 @@ func (s *Store) SignInRowsForTest(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&SignInFailure{}).Count(&n).Error
 	return n, err
+}
+
+// TablesForTest reads every table: its columns, and every row as column →
+// value.
+func (s *Store) TablesForTest(ctx context.Context) (map[string][]string, map[string][]map[string]any, error) {
+	db := s.db.WithContext(ctx)
+	names, err := db.Migrator().GetTables()
+	if err != nil {
+		return nil, nil, err
+	}
+	columns, rows := map[string][]string{}, map[string][]map[string]any{}
+	for _, name := range names {
+		cols, err := db.Migrator().ColumnTypes(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("columns of %s: %w", name, err)
+		}
+		for _, c := range cols {
+			columns[name] = append(columns[name], c.Name())
+		}
+		var rs []map[string]any
+		if err := db.Table(name).Find(&rs).Error; err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		rows[name] = rs
+	}
+	return columns, rows, nil
 }

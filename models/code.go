@@ -1,0 +1,394 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// How a team's members reach the survey (Team.Access).
+const (
+	// AccessLink: the team's one invite link, for everyone in it.
+	AccessLink = "link"
+	// AccessCodes: a personal code per person; the invite link is refused.
+	AccessCodes = "codes"
+)
+
+// Personal code statuses.
+const (
+	CodeUnspent = "unspent"
+	CodeSpent   = "spent"
+	CodeRevoked = "revoked"
+	// CodeExpired: unspent when its round closed.
+	CodeExpired = "expired"
+)
+
+// PersonalCode is one person's way into one round of a team's survey: it
+// starts exactly one response, resumes it while unfinished, and is spent when
+// that response is submitted. The code is kept in clear only while it may
+// still be handed out (unspent), so that its slip can be printed again;
+// lookups go by its hash. While its response is unfinished ResponseID links
+// the two; the submit erases the link in the same transaction, and no time
+// of use is kept, so not even the database ties an answer to a code.
+type PersonalCode struct {
+	ID       uint64  `gorm:"primaryKey"`
+	TeamID   uint    `gorm:"not null;index:idx_codes_team_round,priority:1"`
+	Team     *Team   `gorm:"constraint:OnDelete:RESTRICT"`
+	RoundID  uint    `gorm:"not null;index:idx_codes_team_round,priority:2"`
+	Round    *Round  `gorm:"constraint:OnDelete:RESTRICT"`
+	CodeHash string  `gorm:"size:64;not null;uniqueIndex:idx_codes_hash"`
+	Code     *string `gorm:"size:19"`
+	Status   string  `gorm:"size:8;not null;check:chk_codes_status,status IN ('unspent','spent','revoked','expired')"`
+	// ResponseID is the unfinished response the code started.
+	ResponseID *uint64 `gorm:"uniqueIndex:idx_codes_response"`
+}
+
+// codeAlphabet has no 0, O, 1 or I: 32 signs, 5 bits each.
+const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// codeLength signs of 5 bits make 80 bits, written in groups of four.
+const codeLength = 16
+
+// MaxCodesAtOnce bounds one generation.
+const MaxCodesAtOnce = 2000
+
+// Errors of personal codes.
+var (
+	// ErrCodeUnknown: no such code (mistyped, or never made).
+	ErrCodeUnknown = errors.New("this code is not known")
+	// ErrCodeSpent: its response has been submitted.
+	ErrCodeSpent = errors.New("this code has been used")
+	// ErrCodeRevoked: an admin withdrew it.
+	ErrCodeRevoked = errors.New("this code has been withdrawn")
+	// ErrCodeExpired: its round has closed.
+	ErrCodeExpired = errors.New("the round of this code has closed")
+	// ErrCodeNotYet: its round has not opened yet.
+	ErrCodeNotYet = errors.New("the round of this code has not opened yet")
+	// ErrBeyondHeadcount: more codes than the team's headcount, not asked for.
+	ErrBeyondHeadcount = errors.New("more codes than the team has people")
+	// ErrNoRoundForCodes: codes are for the open round or a draft, and there is none.
+	ErrNoRoundForCodes = errors.New("there is no open or draft round to make codes for")
+)
+
+// newCode makes a code: 16 signs of codeAlphabet from crypto/rand, grouped
+// as K7QM-4T2P-XW9H-3NCF.
+func newCode() string {
+	b := make([]byte, codeLength)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms.
+	var sb strings.Builder
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(codeAlphabet[v&31]) // 256 is a multiple of 32: no bias
+	}
+	return sb.String()
+}
+
+// NormalizeCode turns a code as typed or scanned into its grouped form:
+// letters in any case, with or without dashes or spaces. It reports false
+// for anything that cannot be a code, which is then never looked up.
+func NormalizeCode(typed string) (string, bool) {
+	var signs []byte
+	for _, r := range strings.ToUpper(typed) {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+		case r < 128 && strings.IndexByte(codeAlphabet, byte(r)) >= 0:
+			signs = append(signs, byte(r))
+		default:
+			return "", false
+		}
+	}
+	if len(signs) != codeLength {
+		return "", false
+	}
+	var sb strings.Builder
+	for i, c := range signs {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(c)
+	}
+	return sb.String(), true
+}
+
+// CodeRound is the round codes are made for: the open round, else the
+// newest draft.
+func (s *Store) CodeRound(ctx context.Context) (Round, error) {
+	return codeRound(s.rdb.WithContext(ctx))
+}
+
+func codeRound(db *gorm.DB) (Round, error) {
+	var r Round
+	err := db.Where("status IN ?", []string{RoundOpen, RoundDraft}).
+		Order("CASE WHEN status = 'open' THEN 0 ELSE 1 END, id DESC").First(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Round{}, ErrNoRoundForCodes
+	}
+	if err != nil {
+		return Round{}, fmt.Errorf("round for codes: %w", err)
+	}
+	return r, nil
+}
+
+// SetTeamAccess sets how a team's members reach the survey.
+func (s *Store) SetTeamAccess(ctx context.Context, by Actor, id uint, access string) (Team, error) {
+	if access != AccessLink && access != AccessCodes {
+		return Team{}, fmt.Errorf("team %d: access %q is neither %q nor %q", id, access, AccessLink, AccessCodes)
+	}
+	var t Team
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&t, id).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&t).Update("access", access).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, by, "team.access", fmt.Sprintf("team %d “%s”: %s", id, t.Name, access))
+	})
+	if err != nil {
+		return Team{}, fmt.Errorf("set access of team %d: %w", id, translate(err))
+	}
+	return t, nil
+}
+
+// NewCodes asks for personal codes for a team in the round of CodeRound.
+type NewCodes struct {
+	TeamID uint
+	Count  int
+	// BeyondHeadcount allows more codes than the team's headcount.
+	BeyondHeadcount bool
+	By              Actor
+}
+
+// GenerateCodes makes nc.Count codes and returns them in clear with their
+// round. Codes in use (unspent or spent) never exceed the team's headcount
+// unless nc.BeyondHeadcount.
+func (s *Store) GenerateCodes(ctx context.Context, nc NewCodes) ([]string, Round, error) {
+	if nc.Count < 1 || nc.Count > MaxCodesAtOnce {
+		return nil, Round{}, fmt.Errorf("codes for team %d: %d is not between 1 and %d", nc.TeamID, nc.Count, MaxCodesAtOnce)
+	}
+	var round Round
+	codes := make([]string, nc.Count)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var t Team
+		if err := s.forUpdate(tx).First(&t, nc.TeamID).Error; err != nil {
+			return err
+		}
+		var err error
+		if round, err = codeRound(tx); err != nil {
+			return err
+		}
+		var inUse int64
+		if err := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status IN ?", t.ID, round.ID,
+			[]string{CodeUnspent, CodeSpent}).Count(&inUse).Error; err != nil {
+			return err
+		}
+		if t.Headcount != nil && int(inUse)+nc.Count > *t.Headcount && !nc.BeyondHeadcount {
+			return fmt.Errorf("%w: %d in use, %d more asked, headcount %d", ErrBeyondHeadcount, inUse, nc.Count, *t.Headcount)
+		}
+		rows := make([]PersonalCode, nc.Count)
+		for i := range rows {
+			codes[i] = newCode()
+			rows[i] = PersonalCode{TeamID: t.ID, RoundID: round.ID, CodeHash: HashToken(codes[i]), Code: &codes[i], Status: CodeUnspent}
+		}
+		if err := tx.CreateInBatches(&rows, 200).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, nc.By, "codes.create", fmt.Sprintf("team %d “%s”: %d personal codes for round %d “%s”", t.ID, t.Name, nc.Count, round.ID, round.Name))
+	})
+	if err != nil {
+		return nil, Round{}, fmt.Errorf("make codes for team %d: %w", nc.TeamID, translate(err))
+	}
+	return codes, round, nil
+}
+
+// TeamCodes lists a team's codes of a round, oldest first.
+func (s *Store) TeamCodes(ctx context.Context, teamID, roundID uint) ([]PersonalCode, error) {
+	return list[PersonalCode](ctx, s.rdb.Where("team_id = ? AND round_id = ?", teamID, roundID).Order("id"), "personal codes")
+}
+
+// RevokeCodes withdraws unspent codes of a team in a round: those of ids,
+// or all of them when ids is empty. A code whose response is under way is
+// withdrawn too; the unfinished response stays reachable by its resume link.
+// It returns how many were withdrawn.
+func (s *Store) RevokeCodes(ctx context.Context, by Actor, teamID, roundID uint, ids []uint64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var t Team
+		if err := tx.First(&t, teamID).Error; err != nil {
+			return err
+		}
+		q := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status = ?", teamID, roundID, CodeUnspent)
+		if len(ids) > 0 {
+			q = q.Where("id IN ?", ids)
+		}
+		res := q.Updates(map[string]any{"status": CodeRevoked, "code": nil, "response_id": nil})
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		return s.audit(tx, by, "codes.revoke", fmt.Sprintf("team %d “%s”: %d personal codes of round %d withdrawn", teamID, t.Name, n, roundID))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("withdraw codes of team %d: %w", teamID, translate(err))
+	}
+	return n, nil
+}
+
+// CodeByText reads a code (in its grouped form) with its team and round, for
+// the page that welcomes its holder. It changes nothing.
+func (s *Store) CodeByText(ctx context.Context, code string) (PersonalCode, error) {
+	var pc PersonalCode
+	err := s.rdb.WithContext(ctx).Preload("Team").Preload("Round").Where("code_hash = ?", HashToken(code)).First(&pc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return PersonalCode{}, ErrCodeUnknown
+	}
+	if err != nil {
+		return PersonalCode{}, fmt.Errorf("read code: %w", err)
+	}
+	return pc, usable(pc)
+}
+
+// usable says why code pc cannot start or resume a response, or nil.
+func usable(pc PersonalCode) error {
+	switch {
+	case pc.Status == CodeSpent:
+		return ErrCodeSpent
+	case pc.Status == CodeRevoked:
+		return ErrCodeRevoked
+	case pc.Status == CodeExpired || pc.Round != nil && pc.Round.Status == RoundClosed:
+		return ErrCodeExpired
+	case pc.Round != nil && pc.Round.Status == RoundDraft:
+		return ErrCodeNotYet
+	case pc.Team != nil && pc.Team.ArchivedAt != nil:
+		return ErrCodeUnknown
+	}
+	return nil
+}
+
+// StartWithCode starts the code's response, or resumes it when the code
+// started one already: then the response gets a new resume token, so that
+// the device holding the code continues it (a device that held the old
+// token no longer does). Two devices racing with one code get one response:
+// the code's row is locked while it is read and linked.
+func (s *Store) StartWithCode(ctx context.Context, code string) (Started, error) {
+	var st Started
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var pc PersonalCode
+		if err := s.forUpdate(tx).Where("code_hash = ?", HashToken(code)).First(&pc).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrCodeUnknown
+			}
+			return err
+		}
+		var t Team
+		var r Round
+		if err := tx.First(&t, pc.TeamID).Error; err != nil {
+			return err
+		}
+		if err := tx.First(&r, pc.RoundID).Error; err != nil {
+			return err
+		}
+		pc.Team, pc.Round = &t, &r
+		if err := usable(pc); err != nil {
+			return err
+		}
+		if pc.ResponseID != nil {
+			st.ResumeToken = NewToken()
+			res := tx.Model(&Response{}).Where("id = ? AND status = ?", *pc.ResponseID, StatusInProgress).
+				Update("resume_token_hash", HashToken(st.ResumeToken))
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 {
+				return tx.First(&st.Response, *pc.ResponseID).Error
+			}
+			// The response is gone: start afresh below.
+		}
+		var err error
+		if st, err = s.newResponse(tx, r.ID, t.ID); err != nil {
+			return err
+		}
+		return tx.Model(&pc).Update("response_id", st.Response.ID).Error
+	})
+	if err != nil {
+		return Started{}, fmt.Errorf("start with a code: %w", translate(err))
+	}
+	return st, nil
+}
+
+// spendCode marks the code of response id spent inside the submit's
+// transaction, and erases the code and its link to the response.
+func spendCode(tx *gorm.DB, responseID uint64) error {
+	return tx.Model(&PersonalCode{}).Where("response_id = ?", responseID).
+		Updates(map[string]any{"status": CodeSpent, "response_id": nil, "code": nil}).Error
+}
+
+// expireCodes ends the unspent codes of a closing round: they can never be
+// used, so their clear text and links go.
+func expireCodes(tx *gorm.DB, roundID uint) error {
+	return tx.Model(&PersonalCode{}).Where("round_id = ? AND status = ?", roundID, CodeUnspent).
+		Updates(map[string]any{"status": CodeExpired, "response_id": nil, "code": nil}).Error
+}
+
+// TeamsForRound is every team as round roundID's results count it: a team on
+// personal codes has as its headcount the codes issued for that round (spent,
+// unspent or expired; withdrawn ones do not count) plus the headcounts of its
+// sub-teams, so that its response rate is exact.
+func (s *Store) TeamsForRound(ctx context.Context, roundID uint) ([]Team, error) {
+	return teamsForRound(s.rdb.WithContext(ctx), roundID)
+}
+
+func teamsForRound(db *gorm.DB, roundID uint) ([]Team, error) {
+	var teams []Team
+	if err := db.Order("name").Find(&teams).Error; err != nil {
+		return nil, fmt.Errorf("teams of round %d: %w", roundID, err)
+	}
+	var issued []struct {
+		TeamID uint
+		N      int
+	}
+	if err := db.Model(&PersonalCode{}).Select("team_id, COUNT(*) AS n").
+		Where("round_id = ? AND status <> ?", roundID, CodeRevoked).Group("team_id").Scan(&issued).Error; err != nil {
+		return nil, fmt.Errorf("codes of round %d: %w", roundID, err)
+	}
+	codes := map[uint]int{}
+	for _, c := range issued {
+		codes[c.TeamID] = c.N
+	}
+	children := map[uint][]int{}
+	for i, t := range teams {
+		if t.ParentID != nil {
+			children[*t.ParentID] = append(children[*t.ParentID], i)
+		}
+	}
+	done := make([]bool, len(teams))
+	var count func(i, depth int) *int
+	count = func(i, depth int) *int {
+		t := &teams[i]
+		if t.Access != AccessCodes || done[i] || depth > len(teams) {
+			return t.Headcount
+		}
+		done[i] = true
+		n := codes[t.ID]
+		for _, c := range children[t.ID] {
+			h := count(c, depth+1)
+			if h == nil {
+				t.Headcount = nil
+				return nil
+			}
+			n += *h
+		}
+		t.Headcount = &n
+		return t.Headcount
+	}
+	for i := range teams {
+		count(i, 0)
+	}
+	return teams, nil
+}
