@@ -147,6 +147,9 @@ func figuresView(f results.Figures, label string) views.Figures {
 	v := views.Figures{Group: f.Group.String(), Label: label, N: f.N, Reason: string(f.Reason), TeamID: f.Group.Team,
 		Index: p.Index, IndexReason: string(f.IndexReason), Strongest: p.Strongest, Weakest: p.Weakest,
 		CommentsReason: string(f.CommentsReason)}
+	if f.Filler && f.Reason == results.MinGroup {
+		v.Reason = views.ReasonFiller
+	}
 	for k := range scoring.NumKeys {
 		ks := p.Keys[k]
 		v.Keys[k] = views.KeyFigures{Stats: ks.Stats, Reason: string(f.KeyReason[k]), Favorable: ks.FavorablePct,

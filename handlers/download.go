@@ -91,6 +91,23 @@ type exportOptions struct {
 // exportOptionsOf reads ?round= (see chosenRound), ?bom= and ?delimiter=. A
 // bad value is a 400 that says what is allowed, an unknown round a 404.
 func (s *Server) exportOptionsOf(c echo.Context, pick roundPick) (exportOptions, error) {
+	opt, err := formatOptionsOf(c)
+	if err != nil {
+		return opt, err
+	}
+	r, err := s.chosenRound(c, pick)
+	switch {
+	case errors.Is(err, errNoRounds) && pick == pickOptional:
+		return opt, nil
+	case err != nil:
+		return opt, err
+	}
+	opt.round = &r
+	return opt, nil
+}
+
+// formatOptionsOf reads ?bom= and ?delimiter=, for any CSV file.
+func formatOptionsOf(c echo.Context) (exportOptions, error) {
 	q := c.QueryParams()
 	opt := exportOptions{comma: export.Comma}
 	switch strings.ToLower(q.Get("delimiter")) {
@@ -107,14 +124,6 @@ func (s *Server) exportOptionsOf(c echo.Context, pick roundPick) (exportOptions,
 	default:
 		return opt, echo.NewHTTPError(http.StatusBadRequest, "bom must be 1 (add a byte order mark for Excel) or 0.")
 	}
-	r, err := s.chosenRound(c, pick)
-	switch {
-	case errors.Is(err, errNoRounds) && pick == pickOptional:
-		return opt, nil
-	case err != nil:
-		return opt, err
-	}
-	opt.round = &r
 	return opt, nil
 }
 

@@ -61,7 +61,9 @@ func (s *Server) leaderHome(c echo.Context) error {
 // round shows participation only.
 func (s *Server) roundResults(c echo.Context, round models.Round) (*results.Round, error) {
 	ctx := c.Request().Context()
-	teams, err := s.store.Teams(ctx)
+	// Headcounts as the round counts them: personal codes issued, for a
+	// team on codes.
+	teams, err := s.store.TeamsForRound(ctx, round.ID)
 	if err != nil {
 		return nil, err
 	}

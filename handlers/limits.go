@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -105,4 +106,62 @@ func (l startLimiter) allow(c echo.Context) error {
 	c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(1/float64(startRate)))))
 	return echo.NewHTTPError(http.StatusTooManyRequests,
 		"Very many surveys were started from your network just now. Please wait a few seconds and press Start again.")
+}
+
+// Typed personal codes. A code has 80 bits, so guessing one is hopeless at
+// any rate; still, a client address may get codeGuessBurst codes wrong at
+// once and one more every codeGuessEvery after that, so that nobody can
+// churn through codes (a person who mistypes theirs a few times is not
+// affected, and an office behind one address gets the same allowance for
+// its typos). Only wrong codes count, in this process's memory; no address
+// is ever stored with a response.
+const (
+	codeGuessBurst = 20
+	codeGuessEvery = 10 * time.Second
+)
+
+// guessLimiter counts wrong codes per client address.
+type guessLimiter struct {
+	mu      sync.Mutex
+	clients map[string]*guesses
+	swept   time.Time
+}
+
+type guesses struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newGuessLimiter() *guessLimiter { return &guessLimiter{clients: map[string]*guesses{}} }
+
+// blocked reports whether the client has no wrong guess left for now.
+func (g *guessLimiter) blocked(c echo.Context) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cl, ok := g.clients[clientAddress(c)]
+	return ok && cl.lim.Tokens() < 1
+}
+
+// wrong counts one wrong code of the client.
+func (g *guessLimiter) wrong(c echo.Context) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	if now.Sub(g.swept) > time.Minute {
+		// A client whose allowance is full again is forgotten.
+		for k, cl := range g.clients {
+			if now.Sub(cl.seen) > codeGuessEvery*codeGuessBurst {
+				delete(g.clients, k)
+			}
+		}
+		g.swept = now
+	}
+	addr := clientAddress(c)
+	cl, ok := g.clients[addr]
+	if !ok {
+		cl = &guesses{lim: rate.NewLimiter(rate.Every(codeGuessEvery), codeGuessBurst)}
+		g.clients[addr] = cl
+	}
+	cl.seen = now
+	cl.lim.Allow()
 }

@@ -21,13 +21,14 @@ type Server struct {
 	cfg      config.Config
 	log      *slog.Logger
 	starts   startLimiter
+	guesses  *guessLimiter
 	redact   redactor
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
 // static files.
 func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
-	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter()}
+	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter(), guesses: newGuessLimiter()}
 	s.sessions = s.newSessions()
 	routes := s.routes()
 	s.redact = newRedactor(routes)
@@ -91,6 +92,10 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/s/:step", Public, s.surveySave},
 		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
 		{http.MethodGet, "/r/:token", Public, s.personalResult},
+		{http.MethodGet, "/c", Public, s.codeForm},
+		{http.MethodPost, "/c", Public, s.codeTyped},
+		{http.MethodGet, "/c/:token", Public, s.codeWelcome},
+		{http.MethodPost, "/c/:token", Public, s.codeStart},
 
 		{http.MethodGet, "/login", Public, s.signInForm},
 		{http.MethodPost, "/login", Public, s.signIn},
@@ -114,6 +119,12 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/admin/teams/:id", Admin, s.adminUpdateTeam},
 		{http.MethodPost, "/admin/teams/:id/archive", Admin, s.adminArchiveTeam},
 		{http.MethodPost, "/admin/teams/:id/invite", Admin, s.adminNewInvite},
+		{http.MethodPost, "/admin/teams/:id/access", Admin, s.adminTeamAccess},
+		{http.MethodPost, "/admin/teams/:id/codes", Admin, s.adminMakeCodes},
+		{http.MethodPost, "/admin/teams/:id/codes/regenerate", Admin, s.adminReplaceCodes},
+		{http.MethodPost, "/admin/teams/:id/codes/revoke", Admin, s.adminRevokeCodes},
+		{http.MethodGet, "/admin/teams/:id/codes/slips", Admin, s.adminCodeSlips},
+		{http.MethodGet, "/admin/teams/:id/codes.csv", Admin, s.adminCodesCSV},
 		{http.MethodGet, "/admin/rounds", Admin, s.adminRounds},
 		{http.MethodPost, "/admin/rounds", Admin, s.adminCreateRound},
 		{http.MethodPost, "/admin/rounds/:id", Admin, s.adminSetRound},

@@ -29,6 +29,16 @@ type Store interface {
 	UpdateTeam(ctx context.Context, by models.Actor, id uint, ch models.TeamChange) (models.Team, error)
 	ArchiveTeam(ctx context.Context, by models.Actor, id uint, archived bool) (models.Team, error)
 	RegenerateInvite(ctx context.Context, by models.Actor, id uint) (models.Team, error)
+	TeamsForRound(ctx context.Context, roundID uint) ([]models.Team, error)
+	SetTeamAccess(ctx context.Context, by models.Actor, id uint, access string) (models.Team, error)
+
+	// Personal codes.
+	CodeRound(ctx context.Context) (models.Round, error)
+	GenerateCodes(ctx context.Context, nc models.NewCodes) ([]string, models.Round, error)
+	TeamCodes(ctx context.Context, teamID, roundID uint) ([]models.PersonalCode, error)
+	RevokeCodes(ctx context.Context, by models.Actor, teamID, roundID uint, ids []uint64) (int64, error)
+	CodeByText(ctx context.Context, code string) (models.PersonalCode, error)
+	StartWithCode(ctx context.Context, code string) (models.Started, error)
 
 	// Rounds.
 	Rounds(ctx context.Context) ([]models.Round, error)

@@ -76,7 +76,8 @@ func (s *Server) surveyStart(c echo.Context) error {
 }
 
 // openSurvey finds the team of the invite link and the open round. With no
-// open round it renders the closed page and returns a nil round.
+// open round, or for a team on personal codes, it renders the page that
+// says so and returns a nil round.
 func (s *Server) openSurvey(c echo.Context) (models.Team, *models.Round, error) {
 	ctx := c.Request().Context()
 	team, err := s.store.TeamByInviteToken(ctx, c.Param("token"))
@@ -86,6 +87,9 @@ func (s *Server) openSurvey(c echo.Context) (models.Team, *models.Round, error) 
 	}
 	if err != nil {
 		return models.Team{}, nil, err
+	}
+	if team.Access == models.AccessCodes {
+		return team, nil, render(c, http.StatusForbidden, views.SurveyCodesOnly(views.CodesOnlyPage{TeamName: team.Name}))
 	}
 	round, err := s.store.CurrentRound(ctx)
 	if errors.Is(err, models.ErrNoOpenRound) {

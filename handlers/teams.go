@@ -162,6 +162,9 @@ func (s *Server) renderTeam(c echo.Context, status int, id uint, f *teamForm, er
 	if !page.Archived {
 		page.QR = qrMatrix(page.InviteURL)
 	}
+	if page.Codes, err = s.teamCodesView(c, *t); err != nil {
+		return err
+	}
 	return render(c, status, views.AdminTeam(page))
 }
 

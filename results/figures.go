@@ -30,6 +30,9 @@ type Figures struct {
 	ItemReason  [scoring.NumItems]Reason
 	// CommentsReason says why the group's comments do not show.
 	CommentsReason Reason
+	// Filler is set for a team with more responses than people (and its
+	// cells): hidden as under the minimum, for a reason of its own.
+	Filler bool
 }
 
 // Shown reports whether any score of the group shows.
@@ -45,7 +48,7 @@ func (r *Round) Figures(g GroupRef) (Figures, error) {
 	if !ok {
 		return Figures{}, fmt.Errorf("results: %s: %w", g, ErrUnknownGroup)
 	}
-	f := Figures{Group: g, N: int(a.N), Reason: r.reason(measureAll, g)}
+	f := Figures{Group: g, N: int(a.N), Reason: r.reason(measureAll, g), Filler: r.filler(g)}
 	f.CommentsReason = r.reason(measureComments, g)
 	if f.CommentsReason == Shown && f.N < r.Opts.KComments {
 		f.CommentsReason = MinGroup

@@ -68,6 +68,7 @@ type AdminTeamPage struct {
 	QR        [][]bool
 	Archived  bool
 	Flash     string
+	Codes     TeamCodes
 }
 
 // RoundRow is one round in the admin list.

@@ -137,9 +137,16 @@ func (f Figures) Shown() bool { return f.Reason == "" }
 // keyNames are the five keys' names, in key order.
 var keyNames = scoring.KeyNames()
 
+// ReasonFiller is the pages' own reason for a team with more submitted
+// responses than people: its figures count as under the minimum (and say
+// min_group in the files and the API), but the pages say why.
+const ReasonFiller = "filler"
+
 // reasonText says in words why a figure is missing.
 func reasonText(reason string, minGroup int) string {
 	switch reason {
+	case ReasonFiller:
+		return "more responses than people"
 	case "min_group":
 		return "fewer than " + strconv.Itoa(minGroup) + " responses"
 	case "differencing":

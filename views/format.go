@@ -22,6 +22,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // uitoa writes an id.
 func uitoa(v uint) string { return strconv.FormatUint(uint64(v), 10) }
 
+func uitoa64(v uint64) string { return strconv.FormatUint(v, 10) }
+
 // optCount writes a count that may be unknown, "" when it is.
 func optCount(n *int) string {
 	if n == nil {

@@ -86,4 +86,7 @@ type Welcome struct {
 	Action    string
 	MinGroup  int
 	Resumable bool // an unfinished response of this device can continue
+	// Code is set when the welcome is for a personal code: one response,
+	// which continues on whichever device holds the code.
+	Code bool
 }

@@ -1,0 +1,316 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// codesTeam makes a team of headcount people on personal codes with an open
+// round, and n codes through the admin pages; it returns the team, the
+// admin's client and the codes, read back from the mail-merge CSV.
+func codesTeam(t *testing.T, a *app, headcount, n int) (models.Team, *client, []string) {
+	t.Helper()
+	team := a.team("Claims", "", intp(headcount))
+	a.openRound("2027 Q1")
+	admin := a.viewer("admin", "admin")
+	page := "/admin/teams/" + strconv.Itoa(int(team.ID))
+	admin.get(page)
+	wantRedirect(t, admin.post(page+"/access", url.Values{"access": {"codes"}}), page)
+	wantRedirect(t, admin.post(page+"/codes", url.Values{"count": {strconv.Itoa(n)}}), page)
+	codes := csvCodes(t, a, team)
+	if len(codes) != n {
+		t.Fatalf("codes in the CSV: %d want %d", len(codes), n)
+	}
+	return team, admin, codes
+}
+
+// csvCodes reads the unused codes of team from its mail-merge file.
+func csvCodes(t *testing.T, a *app, team models.Team) []string {
+	t.Helper()
+	rec := a.get("admin", "/admin/teams/"+strconv.Itoa(int(team.ID))+"/codes.csv")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("codes.csv: %d", rec.Code)
+	}
+	tab := parse(t, rec.Body.Bytes(), ',')
+	var codes []string
+	for _, row := range tab.rows {
+		if row["team"] != team.Name || row["link"] != "http://icare.test/c/"+row["code"] {
+			t.Errorf("codes.csv row %v", row)
+		}
+		codes = append(codes, row["code"])
+	}
+	return codes
+}
+
+// TestCodeStartsOneResponseAndIsSpent: a code starts a response, resumes it
+// on another device (typed loosely), and is refused once submitted; the
+// team's open link is refused; the response rate is spent over issued.
+func TestCodeStartsOneResponseAndIsSpent(t *testing.T) {
+	a := newApp(t)
+	team, _, codes := codesTeam(t, a, 10, 4)
+	code := codes[0]
+	if len(code) != 19 || strings.ContainsAny(code, "01OI") || strings.Count(code, "-") != 3 {
+		t.Errorf("code %q: want 16 signs in groups of four, without 0, 1, O or I", code)
+	}
+
+	link := a.client()
+	if rec := link.get("/t/" + team.InviteToken); rec.Code != http.StatusForbidden || doc(t, rec).Find(`[data-testid="codes-only"]`).Length() != 1 {
+		t.Errorf("open link of a codes-only team: got %d", rec.Code)
+	}
+	if rec := link.post("/t/"+team.InviteToken, url.Values{"action": {"start"}}); rec.Code != http.StatusForbidden {
+		t.Errorf("starting through the open link: got %d want 403", rec.Code)
+	}
+
+	phone := a.client()
+	if d := doc(t, phone.get("/c/"+code)); d.Find(`[data-testid="code-welcome"]`).Length() != 1 {
+		t.Error("the code's link does not welcome its holder")
+	}
+	wantRedirect(t, phone.post("/c/"+code, url.Values{"action": {"start"}}), "/s/perspective")
+	wantRedirect(t, phone.post("/s/perspective", url.Values{"perspective": {"frontline"}, "action": {"next"}}), "/s/I")
+	phone.get("/s/I")
+	wantRedirect(t, phone.post("/s/I", keyForm(0, [5]uint8{5, 4, 4, 4, 4})), "/s/C")
+
+	laptop := a.client()
+	laptop.get("/c")
+	typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
+	wantRedirect(t, laptop.post("/c", url.Values{"code": {typed}}), "/s/C")
+	if got, _ := doc(t, laptop.get("/s/I")).Find(`input[name="I1"]:checked`).Attr("value"); got != "5" {
+		t.Errorf("resumed on another device: I1 %q want 5", got)
+	}
+	if rec := phone.get("/s/C"); rec.Code != http.StatusNotFound {
+		t.Errorf("the first device after the code moved on: got %d want 404", rec.Code)
+	}
+	laptop.get("/s/comment")
+	wantRedirect(t, laptop.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
+
+	for _, rec := range []*httptest.ResponseRecorder{a.client().get("/c/" + code), laptop.post("/c", url.Values{"code": {code}})} {
+		if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "This code has been used") {
+			t.Errorf("a spent code: got %d want 410 saying it was used", rec.Code)
+		}
+	}
+	round, _ := a.store.CurrentRound(context.Background())
+	if n, _ := a.store.CountResponses(context.Background(), round.ID, models.StatusSubmitted); n != 1 {
+		t.Errorf("submitted responses: %d want 1", n)
+	}
+	if got := doc(t, a.get("admin", "/admin/teams/"+strconv.Itoa(int(team.ID)))).Find(`[data-testid="code-counts"]`).Text(); !strings.Contains(got, "3 not used yet (0 started), 1 used, 0 withdrawn") {
+		t.Errorf("code counts: %q", got)
+	}
+	a.closeRound()
+	row := parse(t, a.download("admin", "/export/teams.csv"), ',').rows[0]
+	if row["headcount"] != "4" || row["response_rate"] != "25.00" || row["n"] != "1" {
+		t.Errorf("teams.csv of a codes team: n %s headcount %s rate %s, want 1, 4 (codes issued) and 25.00", row["n"], row["headcount"], row["response_rate"])
+	}
+	if rec := a.client().get("/c/" + codes[1]); rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "has closed") {
+		t.Errorf("an unused code after the close: got %d", rec.Code)
+	}
+}
+
+// TestWrongCodesAreLimited: an unknown or malformed code gets a clear page
+// with the form; after 20 wrong codes from one address even a good one
+// waits; another address is not affected.
+func TestWrongCodesAreLimited(t *testing.T) {
+	a := newApp(t)
+	_, _, codes := codesTeam(t, a, 5, 2)
+	guesser := a.from("198.51.100.40:5000")
+	for i := range 20 {
+		typed := "K7QM-4T2P-XW9H-" + strconv.Itoa(2000+i)
+		if i%2 == 1 {
+			typed = "not a code " + strconv.Itoa(i)
+		}
+		rec := guesser.post("/c", url.Values{"code": {typed}})
+		if rec.Code != http.StatusNotFound || doc(t, rec).Find(`[data-testid="code-form"]`).Length() != 1 {
+			t.Fatalf("wrong code %d: got %d want 404 with the form", i+1, rec.Code)
+		}
+	}
+	if rec := guesser.post("/c", url.Values{"code": {codes[0]}}); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("after 20 wrong codes: got %d want 429", rec.Code)
+	}
+	wantRedirect(t, a.from("203.0.113.41:5000").post("/c", url.Values{"code": {codes[0]}}), "/s/perspective")
+}
+
+// TestSlipsAndCSVHoldEveryUnusedCodeOnce: after one code is used and one
+// withdrawn, the slips and the CSV hold the others, each once, with a QR
+// code per slip; a withdrawn code is refused; the audit log holds no code.
+func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
+	var logs bytes.Buffer
+	a := newApp(t, logTo(&logs))
+	team, admin, codes := codesTeam(t, a, 5, 5)
+	page := "/admin/teams/" + strconv.Itoa(int(team.ID))
+
+	used := a.client()
+	used.get("/c")
+	wantRedirect(t, used.post("/c", url.Values{"code": {codes[0]}}), "/s/perspective")
+	used.get("/s/comment")
+	wantRedirect(t, used.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
+	started := a.client()
+	started.get("/c/" + codes[1])
+	wantRedirect(t, started.post("/c/"+codes[1], url.Values{"action": {"start"}}), "/s/perspective")
+
+	d := doc(t, admin.get(page))
+	var withdraw string
+	d.Find(`[data-testid="revoke-form"] input[name="code_id"]`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Parent().Text(), "…"+codes[2][len(codes[2])-4:]) {
+			withdraw, _ = s.Attr("value")
+		}
+	})
+	if withdraw == "" {
+		t.Fatal("the admin page does not list the third code")
+	}
+	wantRedirect(t, admin.post(page+"/codes/revoke", url.Values{"code_id": {withdraw}}), page)
+	if rec := a.client().get("/c/" + codes[2]); rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "withdrawn") {
+		t.Errorf("a withdrawn code: got %d", rec.Code)
+	}
+
+	want := []string{codes[1], codes[3], codes[4]}
+	if got := csvCodes(t, a, team); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("codes.csv: %v want %v", got, want)
+	}
+	slips := doc(t, admin.get(page+"/codes/slips"))
+	var onSlips []string
+	slips.Find(`[data-testid="slip"]`).Each(func(_ int, s *goquery.Selection) {
+		onSlips = append(onSlips, strings.TrimSpace(s.Find(`[data-testid="slip-code"]`).Text()))
+		if s.Find(`svg.qr`).Length() != 1 || !strings.Contains(s.Text(), "http://icare.test/c") || !strings.Contains(s.Text(), team.Name) {
+			t.Errorf("a slip lacks its QR code, the address or the team")
+		}
+	})
+	if strings.Join(onSlips, " ") != strings.Join(want, " ") {
+		t.Errorf("slips: %v want %v", onSlips, want)
+	}
+
+	events, _ := a.store.AuditEvents(context.Background(), 100)
+	for _, code := range codes {
+		for _, ev := range events {
+			if strings.Contains(ev.Detail, code) {
+				t.Errorf("audit %s holds a code in clear: %q", ev.Action, ev.Detail)
+			}
+		}
+		if strings.Contains(logs.String(), code) {
+			t.Errorf("the request log holds code %s", code)
+		}
+	}
+}
+
+// TestMoreCodesThanPeopleOnRequest: codes beyond the headcount need the
+// box ticked.
+func TestMoreCodesThanPeopleOnRequest(t *testing.T) {
+	a := newApp(t)
+	team, admin, _ := codesTeam(t, a, 2, 2)
+	page := "/admin/teams/" + strconv.Itoa(int(team.ID))
+	if rec := admin.post(page+"/codes", url.Values{"count": {"1"}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "more codes than the team") {
+		t.Errorf("a code beyond the headcount: got %d want 422 saying why", rec.Code)
+	}
+	wantRedirect(t, admin.post(page+"/codes", url.Values{"count": {"1"}, "beyond": {"1"}}), page)
+	if n := len(csvCodes(t, a, team)); n != 3 {
+		t.Errorf("codes after asking for more: %d want 3", n)
+	}
+}
+
+// TestRacingDevicesWithOneCodeMakeOneResponse: two browsers start with one
+// code at the same moment, then both submit: one response, one submit.
+func TestRacingDevicesWithOneCodeMakeOneResponse(t *testing.T) {
+	forEngines(t, func(t *testing.T, a *app) {
+		team, _, codes := codesTeam(t, a, 3, 1)
+		browsers := []*client{a.client(), a.client()}
+		for _, b := range browsers {
+			b.get("/c/" + codes[0])
+		}
+		race := func(req func(b *client) *http.Request) []*httptest.ResponseRecorder {
+			recs := make([]*httptest.ResponseRecorder, len(browsers))
+			var wg sync.WaitGroup
+			for i, b := range browsers {
+				r := req(b)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					recs[i] = httptest.NewRecorder()
+					a.e.ServeHTTP(recs[i], r)
+				}()
+			}
+			wg.Wait()
+			return recs
+		}
+		for i, rec := range race(func(b *client) *http.Request {
+			return b.postRequest("/c/"+codes[0], url.Values{"_csrf": {b.csrf}, "action": {"start"}})
+		}) {
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("start %d: got %d", i, rec.Code)
+			}
+			for _, ck := range rec.Result().Cookies() {
+				browsers[i].cookies[ck.Name] = ck
+			}
+		}
+		for _, b := range browsers {
+			b.get("/s/comment")
+		}
+		race(func(b *client) *http.Request {
+			return b.postRequest("/s/comment", url.Values{"_csrf": {b.csrf}, "action": {"submit"}})
+		})
+		round, _ := a.store.CurrentRound(context.Background())
+		sub, _ := a.store.CountResponses(context.Background(), round.ID, models.StatusSubmitted)
+		open, _ := a.store.CountResponses(context.Background(), round.ID, models.StatusInProgress)
+		if sub != 1 || open != 0 {
+			t.Errorf("after the race: %d submitted, %d unfinished; want 1 and 0", sub, open)
+		}
+		_ = team
+	})
+}
+
+// TestFillerResponsesRevealNothing: the probe's scenario. An insider with
+// the open link of a team of two submits five filler responses of known
+// answers beside one real colleague and their own; the team has more
+// responses than people, so after the close no page, file or result shows
+// its scores, and the admin is told.
+func TestFillerResponsesRevealNothing(t *testing.T) {
+	a := newApp(t)
+	a.team("Tiny", "", intp(2))
+	a.team("Others", "", intp(40))
+	a.openRound("2027 Q1")
+	colleague := scoring.Answers{}
+	for i := range colleague {
+		colleague[i] = uint8(1 + (i*7)%5)
+	}
+	a.submit("Tiny", "frontline", colleague, "the real one")
+	for range 5 {
+		a.submit("Tiny", "frontline", pattern(3), "filler")
+	}
+	for range 6 {
+		a.submit("Others", "frontline", pattern(4), "")
+	}
+	insider := a.client()
+	insider.start(t, a.teams["Tiny"])
+	insider.get("/s/comment")
+	result := wantRedirect(t, insider.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
+	a.closeRound()
+
+	if d := doc(t, insider.get(result)); d.Find(`[data-testid="team-shown"]`).Length() != 0 {
+		t.Error("the insider's result page shows the team's profile")
+	}
+	admin := a.viewer("admin", "admin")
+	for _, row := range parse(t, a.download("admin", "/export/teams.csv"), ',').rows {
+		if row["team"] == "Tiny" && (row["suppressed"] != "true" || row["ideal"] != "" || row["icare_index"] != "") {
+			t.Errorf("teams.csv shows the filler team: %v", row)
+		}
+	}
+	tiny := strconv.Itoa(int(a.teams["Tiny"].ID))
+	if body := admin.get("/teams/" + tiny).Body.String(); !strings.Contains(body, "more responses than people") {
+		t.Error("the team page does not say why the team is hidden")
+	}
+	if d := doc(t, admin.get("/admin/teams/"+tiny)); d.Find(`[data-testid="filler-warning"]`).Length() != 1 {
+		t.Error("the admin is not told about the filler responses")
+	}
+	if d := doc(t, admin.get("/admin/teams/"+tiny)); d.Find(`[data-testid="link-warning"]`).Length() != 1 {
+		t.Error("the admin page does not say what an open link cannot promise")
+	}
+}
