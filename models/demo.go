@@ -19,6 +19,7 @@ const DemoEmail = "demo@icare.example"
 type demoTeam struct {
 	name, parent string
 	headcount    int
+	codes        bool   // answers with personal codes in the current round
 	responses    [2]int // per round: earlier, current
 	level        [scoring.NumKeys]float64
 }
@@ -27,7 +28,7 @@ var demoTeams = []demoTeam{
 	{name: "Customer Operations", headcount: 87, responses: [2]int{4, 5}, level: [5]float64{3.9, 3.6, 3.8, 3.9, 3.4}},
 	{name: "Contact Centre", parent: "Customer Operations", headcount: 48, responses: [2]int{31, 38}, level: [5]float64{3.7, 3.3, 3.9, 3.6, 2.9}},
 	{name: "Field Service", parent: "Customer Operations", headcount: 26, responses: [2]int{17, 21}, level: [5]float64{4.1, 3.8, 3.6, 4.2, 3.7}},
-	{name: "Billing Support", parent: "Customer Operations", headcount: 7, responses: [2]int{3, 4}, level: [5]float64{3.4, 3.1, 3.3, 3.5, 3.0}},
+	{name: "Billing Support", parent: "Customer Operations", headcount: 7, codes: true, responses: [2]int{3, 4}, level: [5]float64{3.4, 3.1, 3.3, 3.5, 3.0}},
 	{name: "Sales", headcount: 34, responses: [2]int{22, 26}, level: [5]float64{3.8, 3.5, 4.2, 3.7, 3.9}},
 	{name: "Product & Engineering", headcount: 52, responses: [2]int{29, 35}, level: [5]float64{3.3, 3.4, 3.0, 3.1, 3.8}},
 	{name: "People & Culture", headcount: 9, responses: [2]int{6, 8}, level: [5]float64{4.2, 4.3, 4.0, 4.1, 4.0}},
@@ -62,7 +63,8 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 // SeedDemo fills an empty database with a sample organization: a parent team
-// with three children and three more teams, one closed and one open round,
+// with three children (the smallest on personal codes in the open round)
+// and three more teams, one closed and one open round,
 // and a few hundred submitted responses spread over the perspectives, plus a
 // few unfinished ones and an admin login, whose new password it returns. It
 // leaves a database that holds data alone (and returns "").
@@ -98,13 +100,30 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 					level[k] += 0.1 + 0.1*float64(k)/4
 				}
 			}
+			start := func() (Started, error) { return s.StartResponse(ctx, ids[dt.name]) }
+			if round == 1 && dt.codes {
+				// The small team answers with personal codes: one each, a
+				// few of them used.
+				if _, err := s.SetTeamAccess(ctx, CommandLine, ids[dt.name], AccessCodes); err != nil {
+					return "", fmt.Errorf("demo: %w", err)
+				}
+				codes, _, err := s.GenerateCodes(ctx, NewCodes{TeamID: ids[dt.name], Count: dt.headcount})
+				if err != nil {
+					return "", fmt.Errorf("demo: %w", err)
+				}
+				start = func() (Started, error) {
+					code := codes[0]
+					codes = codes[1:]
+					return s.StartWithCode(ctx, code)
+				}
+			}
 			for range dt.responses[round] {
-				if err := s.seedResponse(ctx, rng, ids[dt.name], level, true); err != nil {
+				if err := s.seedResponse(ctx, rng, start, level, true); err != nil {
 					return "", err
 				}
 			}
 			if round == 1 && dt.headcount > 20 {
-				if err := s.seedResponse(ctx, rng, ids[dt.name], level, false); err != nil {
+				if err := s.seedResponse(ctx, rng, start, level, false); err != nil {
 					return "", err
 				}
 			}
@@ -123,9 +142,9 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 }
 
 // seedResponse adds one response answered around level; submit says whether
-// it is finished.
-func (s *Store) seedResponse(ctx context.Context, rng *rand.Rand, teamID uint, level [scoring.NumKeys]float64, submit bool) error {
-	st, err := s.StartResponse(ctx, teamID)
+// it is finished; start begins it.
+func (s *Store) seedResponse(ctx context.Context, rng *rand.Rand, start func() (Started, error), level [scoring.NumKeys]float64, submit bool) error {
+	st, err := start()
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -3,7 +3,7 @@
 # package): at a phone's width the question page and the result page of a
 # respondent who walks the survey on a fresh demo database; then, signed in
 # as the demo admin, the dashboard's overview, heatmap, a comparison and a
-# team page at 1280 and 390 px.
+# team page at 1280 and 390 px; and the personal-code slips printed to PDF.
 # Usage: scripts/screenshots.sh [OUTDIR]   (default docs/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,3 +82,22 @@ page "/dashboard/heatmap" heatmap
 page "/dashboard/compare?g=org&g=team:$contact&g=team:$sales" compare
 page "/teams/$contact" team
 echo "wrote the dashboard's screenshots to $out"
+
+# The personal-code slips of the team on codes, printed to PDF by Chromium
+# on A4 and on Letter, and the first page of each turned into a PNG
+# (pdftoppm, Debian's poppler-utils).
+billing=$(curl -fs -b "$jar3" "$base/admin/teams" | grep -o '/admin/teams/[0-9]*">Billing Support' | head -1 | sed 's|/admin/teams/||; s|".*||')
+# Five more codes (beyond the headcount, as an admin may ask) fill the page.
+curl -fs -c "$jar3" -b "$jar3" "$base/admin/teams/$billing" -o "$work/p.html"
+curl -fs -c "$jar3" -b "$jar3" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" -d count=5 -d beyond=1 "$base/admin/teams/$billing/codes"
+curl -fs -b "$jar3" "$base/admin/teams/$billing/codes/slips" | sed "s#<head>#<head><base href=\"$base/\">#" >"$work/slips.html"
+for paper in A4 Letter; do
+  sed "s#</head>#<style>@page { size: $paper; }</style></head>#" "$work/slips.html" >"$work/slips-$paper.html"
+  chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+    --disable-component-update --disable-sync --user-data-dir="$work/profile-$RANDOM" \
+    --no-pdf-header-footer --print-to-pdf="$work/slips-$paper.pdf" "file://$work/slips-$paper.html" >/dev/null 2>&1
+  lower=$(echo "$paper" | tr '[:upper:]' '[:lower:]')
+  pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$work/slips-$paper.pdf" "$out/slips-$lower"
+  echo "slips on $paper: $(pdfinfo "$work/slips-$paper.pdf" | awk '/^Pages:/ {print $2}') page(s), $(pdftotext "$work/slips-$paper.pdf" - | grep -c -E '^[2-9A-HJ-NP-Z]{4}-') codes"
+done
+echo "wrote $out/slips-a4.png and $out/slips-letter.png"
