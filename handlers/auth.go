@@ -42,10 +42,14 @@ func (s *Server) newSessions() *scs.SessionManager {
 	return sm
 }
 
-// loadViewer makes the signed-in account, if any, the request's Viewer. An
-// account deactivated since it signed in loses its session here.
+// loadViewer makes the signed-in account, if any, the request's Viewer: by
+// its session, or on the API by its bearer token (tokenViewer). An account
+// deactivated since it signed in loses its session here.
 func (s *Server) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if auth := c.Request().Header.Get(echo.HeaderAuthorization); auth != "" && wantsJSON(c) {
+			return s.tokenViewer(c, auth, next)
+		}
 		ctx := c.Request().Context()
 		id := s.sessions.GetInt(ctx, sessionUserKey)
 		if id == 0 {
@@ -90,33 +94,15 @@ func (s *Server) signIn(c echo.Context) error {
 		email = string([]rune(email)[:254])
 	}
 	page := views.SignInPage{Email: email, Next: localPath(c.FormValue("next"))}
-	// The attempt is counted before the password is checked, so that
-	// parallel guesses cannot all slip under the limits (each counts the
-	// others before it); one refused by a limit, or good, is taken back.
 	// The policy and its reasons are in limits.go.
-	limits := signInLimits(email, clientAddress(c))
-	buckets := make([]string, len(limits))
-	for i, l := range limits {
-		buckets[i] = l.bucket
-	}
-	since := s.store.Now().Add(-signInWindow)
-	attempt, err := s.store.RecordSignInAttempt(ctx, since, buckets...)
+	attempt, ok, err := s.admitSignIn(c, email)
 	if err != nil {
 		return err
 	}
-	counts, err := s.store.SignInFailures(ctx, since, buckets...)
-	if err != nil {
-		return err
-	}
-	for _, l := range limits {
-		if counts[l.bucket] > l.max {
-			if err := s.store.ForgetSignInAttempts(ctx, attempt); err != nil {
-				return err
-			}
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(signInWindow.Seconds())))
-			page.Problem = fmt.Sprintf("Too many failed sign-ins. Please wait %d minutes and try again.", int(signInWindow.Minutes()))
-			return render(c, http.StatusTooManyRequests, views.SignIn(page))
-		}
+	if !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(signInWindow.Seconds())))
+		page.Problem = fmt.Sprintf("Too many failed sign-ins. Please wait %d minutes and try again.", int(signInWindow.Minutes()))
+		return render(c, http.StatusTooManyRequests, views.SignIn(page))
 	}
 	u, err := s.store.Authenticate(ctx, email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
@@ -126,7 +112,10 @@ func (s *Server) signIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.ForgetSignInAttempts(ctx, attempt, limits[0].bucket); err != nil {
+	if err := s.store.ForgetSignInAttempts(ctx, attempt, signInLimits(email, c)[0].bucket); err != nil {
+		return err
+	}
+	if err := s.store.RememberSignInPlace(ctx, knownPlace(email, c), s.store.Now().Add(-knownPlaceFor)); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {

@@ -82,10 +82,7 @@ func (s *Server) codeProblem(c echo.Context, typed string, err error) error {
 		c.Response().Header().Set("Retry-After", "60")
 	case errors.Is(err, models.ErrCodeUnknown):
 		s.guesses.wrong(c)
-		page.Problem = "We do not know this code. Check it against your slip or e-mail: it has 16 letters and digits, like K7QM-4T2P-XW9H-3NCF (there is no 0, O, 1 or I in a code)."
-	case errors.Is(err, models.ErrCodeSpent):
-		status, page.Form = http.StatusGone, false
-		page.Problem = "This code has been used: the answers given with it are submitted, and a code gives one response only. Thank you for taking part."
+		page.Problem = "We do not know this code. Check it against your slip or e-mail: it has 16 letters and digits, like K7QM-4T2P-XW9H-3NCF (there is no 0, O, 1 or I in a code). A code that has been used is not known any more either: each gives one response, and once it is submitted nothing is kept of the code."
 	case errors.Is(err, models.ErrCodeRevoked):
 		status = http.StatusGone
 		page.Problem = "This code has been withdrawn and no longer works. If it was yours, ask whoever gave it to you for a new one."

@@ -96,8 +96,8 @@ func TestCodeStartsOneResponseAndIsSpent(t *testing.T) {
 	wantRedirect(t, laptop.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
 
 	for _, rec := range []*httptest.ResponseRecorder{a.client().get("/c/" + code), laptop.post("/c", url.Values{"code": {code}})} {
-		if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "This code has been used") {
-			t.Errorf("a spent code: got %d want 410 saying it was used", rec.Code)
+		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "A code that has been used is not known any more") {
+			t.Errorf("a spent code: got %d want 404 saying a used code is not known", rec.Code)
 		}
 	}
 	round, _ := a.store.CurrentRound(context.Background())
@@ -140,9 +140,10 @@ func TestWrongCodesAreLimited(t *testing.T) {
 	wantRedirect(t, a.from("203.0.113.41:5000").post("/c", url.Values{"code": {codes[0]}}), "/s/perspective")
 }
 
-// TestSlipsAndCSVHoldEveryUnusedCodeOnce: after one code is used and one
-// withdrawn, the slips and the CSV hold the others, each once, with a QR
-// code per slip; a withdrawn code is refused; the audit log holds no code.
+// TestSlipsAndCSVHoldEveryUnusedCodeOnce: after one code is used, one
+// started and one withdrawn, the slips and the CSV hold the others, each
+// once, with a QR code per slip; a withdrawn code is refused; the audit log
+// holds no code.
 func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
 	var logs bytes.Buffer
 	a := newApp(t, logTo(&logs))
@@ -173,7 +174,9 @@ func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
 		t.Errorf("a withdrawn code: got %d", rec.Code)
 	}
 
-	want := []string{codes[1], codes[3], codes[4]}
+	// The used code is gone, the started one is its holder's, the
+	// withdrawn one no longer works: two are left to hand out.
+	want := []string{codes[3], codes[4]}
 	if got := csvCodes(t, a, team); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("codes.csv: %v want %v", got, want)
 	}
@@ -188,6 +191,17 @@ func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
 	if strings.Join(onSlips, " ") != strings.Join(want, " ") {
 		t.Errorf("slips: %v want %v", onSlips, want)
 	}
+
+	// Replacing the unused codes leaves the started one to its holder.
+	wantRedirect(t, admin.post(page+"/codes/regenerate", url.Values{}), page)
+	fresh := csvCodes(t, a, team)
+	if len(fresh) != 2 || fresh[0] == want[0] || fresh[1] == want[1] {
+		t.Errorf("after replacing: %v, want two new codes", fresh)
+	}
+	started2 := a.client()
+	started2.get("/c")
+	wantRedirect(t, started2.post("/c", url.Values{"code": {codes[1]}}), "/s/")
+	codes = append(codes, fresh...)
 
 	events, _ := a.store.AuditEvents(context.Background(), 100)
 	for _, code := range codes {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/export"
+	"github.com/icare-hr/icare/results"
 	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
@@ -54,7 +55,7 @@ func figureRows(round string, f views.Figures, diffs *[scoring.NumKeys + 1]views
 	rows := make([]figureRow, 0, scoring.NumKeys+1)
 	for k, key := range f.Keys {
 		r := figureRow{Round: round, Group: f.Group, Label: f.Label, N: f.N, Key: scoring.KeySlugs()[k], KeyN: key.N,
-			Reason: orDefault(f.Reason, key.Reason)}
+			Reason: fileReason(orDefault(f.Reason, key.Reason))}
 		if r.Reason == "" {
 			r.Score, r.Low, r.High = key.Mean, key.CILow, key.CIHigh
 		}
@@ -67,7 +68,7 @@ func figureRows(round string, f views.Figures, diffs *[scoring.NumKeys + 1]views
 		rows = append(rows, r)
 	}
 	idx := figureRow{Round: round, Group: f.Group, Label: f.Label, N: f.N, Key: export.IndexKey, KeyN: f.Index.N,
-		Reason: orDefault(f.Reason, f.IndexReason)}
+		Reason: fileReason(orDefault(f.Reason, f.IndexReason))}
 	if idx.Reason == "" {
 		idx.Score, idx.Low, idx.High = f.Index.Mean, f.Index.CILow, f.Index.CIHigh
 	}
@@ -95,4 +96,14 @@ func csvOf(c echo.Context) string {
 	}
 	q.Set("format", "csv")
 	return c.Request().URL.Path + "?" + q.Encode()
+}
+
+// fileReason is a view's reason as files and the API write it: the pages'
+// own wording for a team with more responses than people is min_group there
+// (PRODUCT.md §9 names three reasons).
+func fileReason(r string) string {
+	if r == views.ReasonFiller {
+		return string(results.MinGroup)
+	}
+	return r
 }

@@ -12,31 +12,37 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+
+	"github.com/icare-hr/icare/models"
 )
 
 // The limits on what a client without an account can make icare do. Each
 // stops one abuse without getting in the way of the people it protects.
 //
 // Sign-in. Failures are counted over a sliding window of signInWindow, in
-// the database so that every replica agrees, against three buckets:
+// the database so that every replica agrees, against four buckets:
 //
 //   - the pair (account, address): 5 failures. This is the limit that stops
 //     guessing from one place, and the only one a person typing their own
 //     password wrong will ever meet.
+//   - the account and the address's network (an IPv4 /24, an IPv6 /48): 10,
+//     so that the many addresses of one network count as one place.
 //   - the address: 20 failures over any accounts, so one place cannot try a
 //     few passwords on every account instead.
 //   - the account: 50 failures from all addresses together, for guessing
-//     spread over many addresses. Because one address can add at most 5 to
-//     it, whoever wants to lock an owner out needs at least ten addresses,
-//     and the owner's own address keeps its own count of 5: a stranger with
-//     a handful of addresses can no longer lock anyone out, admins included.
+//     spread over many networks, which needs at least five of them to reach.
+//     A place where the account signed in during the last knownPlaceFor is
+//     exempt from this one (its pair limit still holds), so whoever guesses
+//     from many networks cannot lock the owner out of the places they use.
 //
-// An IPv6 client counts by its /64 network, the block one subscriber gets,
-// so that cycling through the addresses of one block buys nothing. A request
-// refused by a limit is not counted at all (it never reached the password
-// check), so refused tries cannot keep a lock going; a good sign-in clears
-// the failures of its pair. Each attempt forgets the attempts older than the
-// window, so the table holds one window of attempts at most.
+// An IPv6 client counts by its /64, the block one subscriber gets, so that
+// cycling through the addresses of one block buys nothing. A request that a
+// limit refuses is refused before anything is written and its password is
+// never checked, so refused tries cannot keep a lock going; parallel tries
+// that slip past that first look are recorded, counted again, and taken back
+// when over. A good sign-in clears the failures of its pair. Each attempt
+// forgets the attempts older than the window, so the table holds one window
+// of attempts and the known places at most.
 //
 // Starting a response. POST /t/:token makes an unfinished response; a client
 // address may start startBurst at once and startRate a second after that,
@@ -48,8 +54,10 @@ import (
 const (
 	signInWindow          = 15 * time.Minute
 	maxFailuresPerPair    = 5
+	maxFailuresPerNetwork = 10
 	maxFailuresPerAddress = 20
 	maxFailuresPerAccount = 50
+	knownPlaceFor         = 90 * 24 * time.Hour
 
 	startBurst = 100
 	startRate  = rate.Limit(1)
@@ -59,29 +67,92 @@ const (
 type signInLimit struct {
 	bucket string
 	max    int64
+	// account is set for the per-account limit, which a known place skips.
+	account bool
 }
 
-// signInLimits are the buckets an attempt on email from address counts
-// against, the pair first: the one a good sign-in clears.
-func signInLimits(email, address string) []signInLimit {
+// signInLimits are the buckets an attempt on email from c counts against,
+// the pair first: the one a good sign-in clears.
+func signInLimits(email string, c echo.Context) []signInLimit {
+	address := clientAddress(c)
 	return []signInLimit{
-		{"pair:" + address + " " + email, maxFailuresPerPair},
-		{"ip:" + address, maxFailuresPerAddress},
-		{"email:" + email, maxFailuresPerAccount},
+		{bucket: "pair:" + address + " " + email, max: maxFailuresPerPair},
+		{bucket: "net:" + clientNetwork(c) + " " + email, max: maxFailuresPerNetwork},
+		{bucket: "ip:" + address, max: maxFailuresPerAddress},
+		{bucket: "email:" + email, max: maxFailuresPerAccount, account: true},
 	}
+}
+
+// knownPlace is the bucket that remembers a good sign-in of email from c.
+func knownPlace(email string, c echo.Context) string {
+	return models.KnownPlacePrefix + clientAddress(c) + " " + email
+}
+
+// admitSignIn applies the sign-in policy to an attempt on email. When the
+// attempt may go on to the password, it is recorded and its rows' ids are
+// returned with ok; when a limit refuses it, nothing is written.
+func (s *Server) admitSignIn(c echo.Context, email string) (ids []uint64, ok bool, err error) {
+	ctx := c.Request().Context()
+	limits := signInLimits(email, c)
+	buckets := make([]string, len(limits))
+	for i, l := range limits {
+		buckets[i] = l.bucket
+	}
+	now := s.store.Now()
+	since := now.Add(-signInWindow)
+	known, err := s.store.SignInFailures(ctx, now.Add(-knownPlaceFor), knownPlace(email, c))
+	if err != nil {
+		return nil, false, err
+	}
+	over := func(counts map[string]int64, slack int64) bool {
+		for _, l := range limits {
+			if l.account && len(known) > 0 {
+				continue
+			}
+			if counts[l.bucket]+slack > l.max {
+				return true
+			}
+		}
+		return false
+	}
+	counts, err := s.store.SignInFailures(ctx, since, buckets...)
+	if err != nil || over(counts, 1) {
+		return nil, false, err
+	}
+	if ids, err = s.store.RecordSignInAttempt(ctx, since, buckets...); err != nil {
+		return nil, false, err
+	}
+	if counts, err = s.store.SignInFailures(ctx, since, buckets...); err != nil {
+		return nil, false, err
+	}
+	if over(counts, 0) {
+		return nil, false, s.store.ForgetSignInAttempts(ctx, ids)
+	}
+	return ids, true, nil
 }
 
 // clientAddress is the address the limits count a client by: its IPv4
 // address, or its IPv6 /64 network.
 func clientAddress(c echo.Context) string {
+	return maskedAddress(c, 32, 64)
+}
+
+// clientNetwork is the client's network: an IPv4 /24 or an IPv6 /48.
+func clientNetwork(c echo.Context) string {
+	return maskedAddress(c, 24, 48)
+}
+
+func maskedAddress(c echo.Context, v4, v6 int) string {
 	ip := net.ParseIP(c.RealIP())
-	if ip == nil {
+	switch {
+	case ip == nil:
 		return c.RealIP()
+	case ip.To4() != nil:
+		m := net.CIDRMask(v4, 32)
+		return (&net.IPNet{IP: ip.To4().Mask(m), Mask: m}).String()
 	}
-	if ip.To4() != nil {
-		return ip.To4().String()
-	}
-	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
+	m := net.CIDRMask(v6, 128)
+	return (&net.IPNet{IP: ip.Mask(m), Mask: m}).String()
 }
 
 // startLimiter counts response starts per client address.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/icare-hr/icare/config"
 )
@@ -22,13 +23,14 @@ type Server struct {
 	log      *slog.Logger
 	starts   startLimiter
 	guesses  *guessLimiter
+	apiLimit *middleware.RateLimiterMemoryStore
 	redact   redactor
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
 // static files.
 func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
-	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter(), guesses: newGuessLimiter()}
+	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter(), guesses: newGuessLimiter(), apiLimit: newAPILimiter()}
 	s.sessions = s.newSessions()
 	routes := s.routes()
 	s.redact = newRedactor(routes)
@@ -78,6 +80,10 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/healthz", Public, s.healthz},
 		{http.MethodGet, "/readyz", Public, s.readyz},
 		{http.MethodGet, "/api/v1/instrument", Public, s.instrument},
+		{http.MethodGet, "/api/v1/openapi.json", Public, s.apiOpenAPI},
+		{http.MethodGet, "/api/v1/rounds", Leader, s.apiRounds},
+		{http.MethodGet, "/api/v1/rounds/:id/profiles", Leader, s.apiProfiles},
+		{http.MethodGet, "/api/v1/rounds/:id/teams", Leader, s.apiTeams},
 		{http.MethodGet, "/static/*", Public, staticHandler()},
 		{http.MethodGet, "/robots.txt", Public, robots},
 
@@ -104,6 +110,9 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/set-password/:token", Public, s.setPassword},
 		{http.MethodGet, "/account/password", Leader, s.passwordForm},
 		{http.MethodPost, "/account/password", Leader, s.changePassword},
+		{http.MethodGet, "/account/tokens", Leader, s.accountTokens},
+		{http.MethodPost, "/account/tokens", Leader, s.createToken},
+		{http.MethodPost, "/account/tokens/:id/revoke", Leader, s.revokeToken},
 		{http.MethodGet, "/home", Leader, s.leaderHome},
 		{http.MethodGet, "/dashboard", Leader, s.dashboard},
 		{http.MethodGet, "/dashboard/heatmap", Leader, s.heatmap},

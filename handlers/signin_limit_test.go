@@ -1,11 +1,13 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/icare-hr/icare/config"
 )
@@ -47,17 +49,26 @@ func TestStrangerCannotLockTheOwnerOut(t *testing.T) {
 	} else if rec.Header().Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
+	// Refused tries were never written: the account counts 5 failures.
+	counts, err := o.a.store.SignInFailures(context.Background(), time.Now().Add(-time.Hour), "email:admin@example.org")
+	if err != nil || counts["email:admin@example.org"] != 5 {
+		t.Errorf("failures stored for the account: %v, %v want 5", counts, err)
+	}
 	owner := o.a.from("203.0.113.5:6000")
 	wantRedirect(t, owner.post("/login", url.Values{"email": {"admin@example.org"}, "password": {testPassword}}), "/home")
 }
 
-// TestDistributedGuessingIsStopped: guesses spread over many addresses meet
-// the per-account limit (50), which needs ten addresses to reach; an IPv6
+// TestDistributedGuessingIsStopped: guesses spread over many networks meet
+// the per-account limit (50), which does not stop the owner at a place they
+// signed in at before; one network counts as one place (10); an IPv6
 // client counts by its /64, so its neighbours' addresses buy nothing.
 func TestDistributedGuessingIsStopped(t *testing.T) {
 	o := newOrg(t)
+	// The owner has signed in from home before.
+	home := o.a.from("203.0.113.9:5000")
+	wantRedirect(t, home.post("/login", url.Values{"email": {"a@example.org"}, "password": {testPassword}}), "/home")
 	for n := range 10 {
-		cl := o.a.from(fmt.Sprintf("198.51.100.%d:5000", n+10))
+		cl := o.a.from(fmt.Sprintf("198.51.%d.7:5000", n+10))
 		for i := range 5 {
 			if code := failAs(t, cl, "a@example.org", i); code != http.StatusUnauthorized {
 				t.Fatalf("address %d try %d: got %d want 401", n, i+1, code)
@@ -68,8 +79,22 @@ func TestDistributedGuessingIsStopped(t *testing.T) {
 	if code := failAs(t, late, "a@example.org", 0); code != http.StatusTooManyRequests {
 		t.Errorf("the 51st failure on one account: got %d want 429", code)
 	}
-	// Another account is not touched by that.
+	// The owner from a place they signed in at before is not locked out;
+	// another account is not touched by any of it.
+	home = o.a.from("203.0.113.9:5001")
+	wantRedirect(t, home.post("/login", url.Values{"email": {"a@example.org"}, "password": {testPassword}}), "/home")
 	wantRedirect(t, late.post("/login", url.Values{"email": {"b@example.org"}, "password": {testPassword}}), "/home")
+
+	// Many addresses of one IPv4 /24 count as one network: 10 failures.
+	for i := range 11 {
+		want := http.StatusUnauthorized
+		if i == 10 {
+			want = http.StatusTooManyRequests
+		}
+		if code := failAs(t, o.a.from(fmt.Sprintf("192.0.2.%d:5000", i+1)), "admin@example.org", i); code != want {
+			t.Errorf("failure %d from one /24: got %d want %d", i+1, code, want)
+		}
+	}
 
 	// One IPv6 /64: five failures from one address, the sixth from its
 	// neighbour is refused; another /64 is not.

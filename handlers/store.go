@@ -36,8 +36,9 @@ type Store interface {
 	CodeRound(ctx context.Context) (models.Round, error)
 	GenerateCodes(ctx context.Context, nc models.NewCodes) ([]string, models.Round, error)
 	TeamCodes(ctx context.Context, teamID, roundID uint) ([]models.PersonalCode, error)
-	RevokeCodes(ctx context.Context, by models.Actor, teamID, roundID uint, ids []uint64) (int64, error)
+	RevokeCodes(ctx context.Context, by models.Actor, teamID, roundID uint, ids []uint64, replace bool) (int64, []string, error)
 	CodeByText(ctx context.Context, code string) (models.PersonalCode, error)
+	SpentCodes(ctx context.Context, teamID, roundID uint) (int, error)
 	StartWithCode(ctx context.Context, code string) (models.Started, error)
 
 	// Rounds.
@@ -76,6 +77,13 @@ type Store interface {
 	RecordSignInAttempt(ctx context.Context, keepSince time.Time, buckets ...string) ([]uint64, error)
 	SignInFailures(ctx context.Context, since time.Time, buckets ...string) (map[string]int64, error)
 	ForgetSignInAttempts(ctx context.Context, ids []uint64, buckets ...string) error
+	RememberSignInPlace(ctx context.Context, bucket string, forgetBefore time.Time) error
+
+	// API tokens.
+	CreateAPIToken(ctx context.Context, userID uint, name string) (string, models.APIToken, error)
+	APITokens(ctx context.Context, userID uint) ([]models.APIToken, error)
+	RevokeAPIToken(ctx context.Context, userID, id uint) error
+	UserByAPIToken(ctx context.Context, token string) (models.User, models.APIToken, error)
 
 	// The audit log.
 	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)

@@ -35,21 +35,21 @@ func (s *Server) teamCodesView(c echo.Context, t models.Team) (views.TeamCodes, 
 			switch pc.Status {
 			case models.CodeUnspent:
 				v.Unspent++
-				row := views.CodeRow{ID: pc.ID, Started: pc.ResponseID != nil}
-				if pc.Code != nil && len(*pc.Code) >= 4 {
-					row.Ending = (*pc.Code)[len(*pc.Code)-4:]
-				}
-				if row.Started {
+				// A started code is its holder's: only counted, never
+				// listed, so no one can tell when which code started.
+				if pc.ResponseID != nil {
 					v.Started++
+				} else if pc.Code != nil && len(*pc.Code) >= 4 {
+					v.Codes = append(v.Codes, views.CodeRow{ID: pc.ID, Ending: (*pc.Code)[len(*pc.Code)-4:]})
 				}
-				v.Codes = append(v.Codes, row)
-			case models.CodeSpent:
-				v.Spent++
 			case models.CodeRevoked:
 				v.Revoked++
 			case models.CodeExpired:
 				v.Expired++
 			}
+		}
+		if v.Spent, err = s.store.SpentCodes(ctx, t.ID, round.ID); err != nil {
+			return v, err
 		}
 		if t.Headcount != nil {
 			v.Suggested = max(*t.Headcount-v.Unspent-v.Spent, 0)
@@ -110,7 +110,7 @@ func (s *Server) adminMakeCodes(c echo.Context) error {
 	case errors.Is(err, models.ErrBeyondHeadcount):
 		return s.codesRefused(c, id, "That is more codes than the team's headcount. Tick “More than the headcount” to make them anyway, or correct the headcount.")
 	case errors.Is(err, models.ErrNoRoundForCodes):
-		return s.codesRefused(c, id, "Codes belong to a round: create a round first.")
+		return s.codesRefused(c, id, noCodeRound)
 	case err != nil:
 		return err
 	}
@@ -147,10 +147,13 @@ func (s *Server) adminRevokeCodes(c echo.Context) error {
 		return s.codesRefused(c, id, "Choose the codes to withdraw.")
 	}
 	round, err := s.store.CodeRound(c.Request().Context())
+	if errors.Is(err, models.ErrNoRoundForCodes) {
+		return s.codesRefused(c, id, noCodeRound)
+	}
 	if err != nil {
 		return err
 	}
-	n, err := s.store.RevokeCodes(c.Request().Context(), actor(c), id, round.ID, ids)
+	n, _, err := s.store.RevokeCodes(c.Request().Context(), actor(c), id, round.ID, ids, false)
 	if err != nil {
 		return err
 	}
@@ -158,8 +161,11 @@ func (s *Server) adminRevokeCodes(c echo.Context) error {
 	return redirect(c, teamAdminURL(id))
 }
 
+// noCodeRound says why no code can be made or changed.
+const noCodeRound = "Codes belong to a round, and there is no open or draft round: create a round first."
+
 // adminReplaceCodes is POST /admin/teams/:id/codes/regenerate: every unused
-// code is withdrawn and as many new ones are made.
+// code (not started) is withdrawn and as many new ones are made, at once.
 func (s *Server) adminReplaceCodes(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -167,17 +173,15 @@ func (s *Server) adminReplaceCodes(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	round, err := s.store.CodeRound(ctx)
+	if errors.Is(err, models.ErrNoRoundForCodes) {
+		return s.codesRefused(c, id, noCodeRound)
+	}
 	if err != nil {
 		return err
 	}
-	n, err := s.store.RevokeCodes(ctx, actor(c), id, round.ID, nil)
+	n, _, err := s.store.RevokeCodes(ctx, actor(c), id, round.ID, nil, true)
 	if err != nil {
 		return err
-	}
-	if n > 0 {
-		if _, _, err := s.store.GenerateCodes(ctx, models.NewCodes{TeamID: id, Count: int(n), BeyondHeadcount: true, By: actor(c)}); err != nil {
-			return err
-		}
 	}
 	s.setFlash(c, fmt.Sprintf("%d unused codes replaced: print the new slips; the old codes no longer work.", n))
 	return redirect(c, teamAdminURL(id))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // How a team's members reach the survey (Team.Access).
@@ -18,10 +19,10 @@ const (
 	AccessCodes = "codes"
 )
 
-// Personal code statuses.
+// Personal code statuses. A spent code has no row: it is a count in its
+// round's CodeTally.
 const (
 	CodeUnspent = "unspent"
-	CodeSpent   = "spent"
 	CodeRevoked = "revoked"
 	// CodeExpired: unspent when its round closed.
 	CodeExpired = "expired"
@@ -30,10 +31,11 @@ const (
 // PersonalCode is one person's way into one round of a team's survey: it
 // starts exactly one response, resumes it while unfinished, and is spent when
 // that response is submitted. The code is kept in clear only while it may
-// still be handed out (unspent), so that its slip can be printed again;
-// lookups go by its hash. While its response is unfinished ResponseID links
-// the two; the submit erases the link in the same transaction, and no time
-// of use is kept, so not even the database ties an answer to a code.
+// still be handed out (unspent and not started), so that its slip can be
+// printed again; lookups go by its hash. While its response is unfinished
+// ResponseID links the two. The submit, in its transaction, deletes the
+// code's row and adds one to its round's CodeTally, so nothing that stays
+// (no id, hash, transaction id or time) ties an answer to a code.
 type PersonalCode struct {
 	ID       uint64  `gorm:"primaryKey"`
 	TeamID   uint    `gorm:"not null;index:idx_codes_team_round,priority:1"`
@@ -47,6 +49,13 @@ type PersonalCode struct {
 	ResponseID *uint64 `gorm:"uniqueIndex:idx_codes_response"`
 }
 
+// CodeTally counts a team's spent codes of a round.
+type CodeTally struct {
+	TeamID  uint `gorm:"primaryKey;autoIncrement:false"`
+	RoundID uint `gorm:"primaryKey;autoIncrement:false"`
+	Spent   int  `gorm:"not null;default:0"`
+}
+
 // codeAlphabet has no 0, O, 1 or I: 32 signs, 5 bits each.
 const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -58,10 +67,9 @@ const MaxCodesAtOnce = 2000
 
 // Errors of personal codes.
 var (
-	// ErrCodeUnknown: no such code (mistyped, or never made).
+	// ErrCodeUnknown: no such code: mistyped, never made, or used (a used
+	// code leaves no trace that could tell it apart).
 	ErrCodeUnknown = errors.New("this code is not known")
-	// ErrCodeSpent: its response has been submitted.
-	ErrCodeSpent = errors.New("this code has been used")
 	// ErrCodeRevoked: an admin withdrew it.
 	ErrCodeRevoked = errors.New("this code has been withdrawn")
 	// ErrCodeExpired: its round has closed.
@@ -173,7 +181,7 @@ func (s *Store) GenerateCodes(ctx context.Context, nc NewCodes) ([]string, Round
 		return nil, Round{}, fmt.Errorf("codes for team %d: %d is not between 1 and %d", nc.TeamID, nc.Count, MaxCodesAtOnce)
 	}
 	var round Round
-	codes := make([]string, nc.Count)
+	var codes []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t Team
 		if err := s.forUpdate(tx).First(&t, nc.TeamID).Error; err != nil {
@@ -184,19 +192,19 @@ func (s *Store) GenerateCodes(ctx context.Context, nc NewCodes) ([]string, Round
 			return err
 		}
 		var inUse int64
-		if err := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status IN ?", t.ID, round.ID,
-			[]string{CodeUnspent, CodeSpent}).Count(&inUse).Error; err != nil {
+		if err := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status = ?", t.ID, round.ID, CodeUnspent).
+			Count(&inUse).Error; err != nil {
 			return err
 		}
+		spent, err := spentCodes(tx, t.ID, round.ID)
+		if err != nil {
+			return err
+		}
+		inUse += int64(spent)
 		if t.Headcount != nil && int(inUse)+nc.Count > *t.Headcount && !nc.BeyondHeadcount {
 			return fmt.Errorf("%w: %d in use, %d more asked, headcount %d", ErrBeyondHeadcount, inUse, nc.Count, *t.Headcount)
 		}
-		rows := make([]PersonalCode, nc.Count)
-		for i := range rows {
-			codes[i] = newCode()
-			rows[i] = PersonalCode{TeamID: t.ID, RoundID: round.ID, CodeHash: HashToken(codes[i]), Code: &codes[i], Status: CodeUnspent}
-		}
-		if err := tx.CreateInBatches(&rows, 200).Error; err != nil {
+		if codes, err = insertCodes(tx, t.ID, round.ID, nc.Count); err != nil {
 			return err
 		}
 		return s.audit(tx, nc.By, "codes.create", fmt.Sprintf("team %d “%s”: %d personal codes for round %d “%s”", t.ID, t.Name, nc.Count, round.ID, round.Name))
@@ -212,32 +220,52 @@ func (s *Store) TeamCodes(ctx context.Context, teamID, roundID uint) ([]Personal
 	return list[PersonalCode](ctx, s.rdb.Where("team_id = ? AND round_id = ?", teamID, roundID).Order("id"), "personal codes")
 }
 
-// RevokeCodes withdraws unspent codes of a team in a round: those of ids,
-// or all of them when ids is empty. A code whose response is under way is
-// withdrawn too; the unfinished response stays reachable by its resume link.
-// It returns how many were withdrawn.
-func (s *Store) RevokeCodes(ctx context.Context, by Actor, teamID, roundID uint, ids []uint64) (int64, error) {
+// RevokeCodes withdraws unused codes of a team in a round: those of ids, or
+// all of them when ids is empty. A code that has started a response is
+// someone's and is never withdrawn. With replace, as many new codes are made
+// in the same transaction, and returned. It returns how many were withdrawn.
+func (s *Store) RevokeCodes(ctx context.Context, by Actor, teamID, roundID uint, ids []uint64, replace bool) (int64, []string, error) {
 	var n int64
+	var codes []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t Team
-		if err := tx.First(&t, teamID).Error; err != nil {
+		if err := s.forUpdate(tx).First(&t, teamID).Error; err != nil {
 			return err
 		}
-		q := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status = ?", teamID, roundID, CodeUnspent)
+		q := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status = ? AND response_id IS NULL", teamID, roundID, CodeUnspent)
 		if len(ids) > 0 {
 			q = q.Where("id IN ?", ids)
 		}
-		res := q.Updates(map[string]any{"status": CodeRevoked, "code": nil, "response_id": nil})
+		res := q.Updates(map[string]any{"status": CodeRevoked, "code": nil})
 		if res.Error != nil {
 			return res.Error
 		}
 		n = res.RowsAffected
-		return s.audit(tx, by, "codes.revoke", fmt.Sprintf("team %d “%s”: %d personal codes of round %d withdrawn", teamID, t.Name, n, roundID))
+		action, detail := "codes.revoke", fmt.Sprintf("team %d “%s”: %d personal codes of round %d withdrawn", teamID, t.Name, n, roundID)
+		if replace && n > 0 {
+			var err error
+			if codes, err = insertCodes(tx, t.ID, roundID, int(n)); err != nil {
+				return err
+			}
+			action, detail = "codes.replace", detail+" and as many made anew"
+		}
+		return s.audit(tx, by, action, detail)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("withdraw codes of team %d: %w", teamID, translate(err))
+		return 0, nil, fmt.Errorf("withdraw codes of team %d: %w", teamID, translate(err))
 	}
-	return n, nil
+	return n, codes, nil
+}
+
+// insertCodes stores n new codes of a team and round and returns them.
+func insertCodes(tx *gorm.DB, teamID, roundID uint, n int) ([]string, error) {
+	codes := make([]string, n)
+	rows := make([]PersonalCode, n)
+	for i := range rows {
+		codes[i] = newCode()
+		rows[i] = PersonalCode{TeamID: teamID, RoundID: roundID, CodeHash: HashToken(codes[i]), Code: &codes[i], Status: CodeUnspent}
+	}
+	return codes, tx.CreateInBatches(&rows, 200).Error
 }
 
 // CodeByText reads a code (in its grouped form) with its team and round, for
@@ -257,8 +285,6 @@ func (s *Store) CodeByText(ctx context.Context, code string) (PersonalCode, erro
 // usable says why code pc cannot start or resume a response, or nil.
 func usable(pc PersonalCode) error {
 	switch {
-	case pc.Status == CodeSpent:
-		return ErrCodeSpent
 	case pc.Status == CodeRevoked:
 		return ErrCodeRevoked
 	case pc.Status == CodeExpired || pc.Round != nil && pc.Round.Status == RoundClosed:
@@ -314,7 +340,9 @@ func (s *Store) StartWithCode(ctx context.Context, code string) (Started, error)
 		if st, err = s.newResponse(tx, r.ID, t.ID); err != nil {
 			return err
 		}
-		return tx.Model(&pc).Update("response_id", st.Response.ID).Error
+		// From now on the code is its holder's: it leaves the slips and
+		// the codes file, so that nobody reprints it and reads on.
+		return tx.Model(&pc).Updates(map[string]any{"response_id": st.Response.ID, "code": nil}).Error
 	})
 	if err != nil {
 		return Started{}, fmt.Errorf("start with a code: %w", translate(err))
@@ -322,11 +350,49 @@ func (s *Store) StartWithCode(ctx context.Context, code string) (Started, error)
 	return st, nil
 }
 
-// spendCode marks the code of response id spent inside the submit's
-// transaction, and erases the code and its link to the response.
+// lockCode locks the code row of response id, if any, inside a submit's
+// transaction before the response itself: StartWithCode locks the code
+// first too, so the two never wait on each other in a circle.
+func lockCode(s *Store, tx *gorm.DB, responseID uint64) error {
+	var ids []uint64
+	return s.forUpdate(tx).Model(&PersonalCode{}).Where("response_id = ?", responseID).Pluck("id", &ids).Error
+}
+
+// spendCode spends the code of response id inside the submit's transaction:
+// its row goes, and its round's tally counts one more, so the response rate
+// stays exact and nothing of the code does.
 func spendCode(tx *gorm.DB, responseID uint64) error {
-	return tx.Model(&PersonalCode{}).Where("response_id = ?", responseID).
-		Updates(map[string]any{"status": CodeSpent, "response_id": nil, "code": nil}).Error
+	var pc PersonalCode
+	err := tx.Where("response_id = ?", responseID).First(&pc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil // a response of the open link
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Delete(&pc).Error; err != nil {
+		return err
+	}
+	return tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "team_id"}, {Name: "round_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"spent": gorm.Expr("code_tallies.spent + 1")}),
+	}).Create(&CodeTally{TeamID: pc.TeamID, RoundID: pc.RoundID, Spent: 1}).Error
+}
+
+// spentCodes is how many codes of a team's round are spent.
+func spentCodes(db *gorm.DB, teamID, roundID uint) (int, error) {
+	var t CodeTally
+	err := db.Where("team_id = ? AND round_id = ?", teamID, roundID).Limit(1).Find(&t).Error
+	return t.Spent, err
+}
+
+// SpentCodes is how many codes of a team's round are spent.
+func (s *Store) SpentCodes(ctx context.Context, teamID, roundID uint) (int, error) {
+	n, err := spentCodes(s.rdb.WithContext(ctx), teamID, roundID)
+	if err != nil {
+		return 0, fmt.Errorf("spent codes of team %d: %w", teamID, err)
+	}
+	return n, nil
 }
 
 // expireCodes ends the unspent codes of a closing round: they can never be
@@ -357,9 +423,16 @@ func teamsForRound(db *gorm.DB, roundID uint) ([]Team, error) {
 		Where("round_id = ? AND status <> ?", roundID, CodeRevoked).Group("team_id").Scan(&issued).Error; err != nil {
 		return nil, fmt.Errorf("codes of round %d: %w", roundID, err)
 	}
+	var tallies []CodeTally
+	if err := db.Where("round_id = ?", roundID).Find(&tallies).Error; err != nil {
+		return nil, fmt.Errorf("spent codes of round %d: %w", roundID, err)
+	}
 	codes := map[uint]int{}
 	for _, c := range issued {
 		codes[c.TeamID] = c.N
+	}
+	for _, t := range tallies {
+		codes[t.TeamID] += t.Spent
 	}
 	children := map[uint][]int{}
 	for i, t := range teams {
@@ -371,7 +444,9 @@ func teamsForRound(db *gorm.DB, roundID uint) ([]Team, error) {
 	var count func(i, depth int) *int
 	count = func(i, depth int) *int {
 		t := &teams[i]
-		if t.Access != AccessCodes || done[i] || depth > len(teams) {
+		// A team on codes with none for this round (a round from before
+		// it took codes, say) keeps the headcount it has.
+		if t.Access != AccessCodes || codes[t.ID] == 0 || done[i] || depth > len(teams) {
 			return t.Headcount
 		}
 		done[i] = true

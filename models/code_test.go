@@ -66,7 +66,8 @@ func codeSetup(t *testing.T, s *models.Store, n int) (models.Team, models.Round,
 
 // TestNothingLinksASubmittedResponseToItsCode reads the whole schema and
 // every row after a code's response is submitted: no column of any table
-// holds the code, its hash outside its own row, or a link between the two.
+// holds the code or its hash, and nothing links the response to a code row;
+// the spent code is only a count in its round's tally.
 func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -87,7 +88,7 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows["personal_codes"]) != 3 || len(rows["responses"]) != 1 {
+		if len(rows["personal_codes"]) != 2 || len(rows["responses"]) != 1 {
 			t.Fatalf("rows: %d codes, %d responses", len(rows["personal_codes"]), len(rows["responses"]))
 		}
 		for _, col := range columns["responses"] {
@@ -102,6 +103,7 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 		}
 		hash := models.HashToken(codes[0])
 		responseID := fmt.Sprint(st.Response.ID)
+		spent := ""
 		for table, rs := range rows {
 			for _, row := range rs {
 				for col, v := range row {
@@ -114,17 +116,21 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 					}
 				}
 				if table == "personal_codes" && fmt.Sprintf("%s", row["code_hash"]) == hash {
-					if row["response_id"] != nil || fmt.Sprintf("%s", row["status"]) != models.CodeSpent || row["code"] != nil {
-						t.Errorf("the spent code's row: %v", row)
-					}
+					t.Errorf("the spent code's row is still there: %v", row)
+				}
+				if table == "code_tallies" {
+					spent += fmt.Sprint(row["spent"])
 				}
 				if table == "personal_codes" && row["response_id"] != nil && fmt.Sprint(row["response_id"]) == responseID {
 					t.Errorf("a code row still names the response: %v", row)
 				}
 			}
 		}
-		if _, err := s.StartWithCode(ctx, codes[0]); !errors.Is(err, models.ErrCodeSpent) {
-			t.Errorf("the spent code again: %v want ErrCodeSpent", err)
+		if spent != "1" {
+			t.Errorf("the round's tally of spent codes: %q want 1", spent)
+		}
+		if _, err := s.StartWithCode(ctx, codes[0]); !errors.Is(err, models.ErrCodeUnknown) {
+			t.Errorf("the spent code again: %v want ErrCodeUnknown", err)
 		}
 	})
 }
@@ -180,8 +186,8 @@ func TestRacingStartsWithOneCodeMakeOneResponse(t *testing.T) {
 			t.Errorf("two submits: %d won, %d refused", wins, lost)
 		}
 		codesNow, _ := s.TeamCodes(ctx, team.ID, round.ID)
-		if len(codesNow) != 1 || codesNow[0].Status != models.CodeSpent {
-			t.Errorf("the code after the submit: %+v", codesNow)
+		if spent, err := s.SpentCodes(ctx, team.ID, round.ID); len(codesNow) != 0 || spent != 1 || err != nil {
+			t.Errorf("the code after the submit: rows %+v, %d spent, %v; want no row and 1 spent", codesNow, spent, err)
 		}
 		teams, err := s.TeamsForRound(ctx, round.ID)
 		if err != nil || len(teams) != 1 || teams[0].Headcount == nil || *teams[0].Headcount != 1 {

@@ -35,6 +35,7 @@ var migrations = []migration{
 	{2, "publications of closed rounds; aggregates that count neutral answers and who answered each key", migratePublications},
 	{3, "no unfinished responses in closed rounds; sign-in attempts indexed by time for their cleanup", migrateBoundedRows},
 	{4, "personal codes: a team's access (open link or codes) and the codes table", migratePersonalCodes},
+	{5, "personal API tokens; a tally of spent personal codes per team and round", migrateAPITokens},
 }
 
 // schemaMigration is one applied migration.
@@ -343,4 +344,27 @@ func migratePersonalCodes(_ *Store, tx *gorm.DB) error {
 		ResponseID *uint64 `gorm:"uniqueIndex:idx_codes_response"`
 	}
 	return tx.AutoMigrate(&PersonalCode{})
+}
+
+// migrateAPITokens is migration 5: the api_tokens and code_tallies tables
+// (a spent code leaves no row of its own, only a count).
+func migrateAPITokens(_ *Store, tx *gorm.DB) error {
+	type User struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type APIToken struct {
+		ID         uint   `gorm:"primaryKey"`
+		UserID     uint   `gorm:"not null;index"`
+		User       *User  `gorm:"constraint:OnDelete:CASCADE"`
+		Name       string `gorm:"size:120;not null"`
+		TokenHash  string `gorm:"size:64;not null;uniqueIndex:idx_api_tokens_hash"`
+		CreatedAt  time.Time
+		LastUsedAt *time.Time
+	}
+	type CodeTally struct {
+		TeamID  uint `gorm:"primaryKey;autoIncrement:false"`
+		RoundID uint `gorm:"primaryKey;autoIncrement:false"`
+		Spent   int  `gorm:"not null;default:0"`
+	}
+	return tx.AutoMigrate(&APIToken{}, &CodeTally{})
 }

@@ -261,6 +261,9 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+		if err := lockCode(s, tx, id); err != nil {
+			return err
+		}
 		if r, err = s.lockInProgress(tx, id); err != nil {
 			return err
 		}

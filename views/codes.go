@@ -33,11 +33,11 @@ type TeamCodes struct {
 	FillerRound string
 }
 
-// CodeRow is one unspent code on the admin page: only its end is shown.
+// CodeRow is one code on the admin page that is neither used nor started:
+// only its end is shown.
 type CodeRow struct {
-	ID      uint64
-	Ending  string
-	Started bool
+	ID     uint64
+	Ending string
 }
 
 // CodeSlipsPage is the printable page of cut-out slips.
