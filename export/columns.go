@@ -18,7 +18,7 @@ const PathSeparator = " / "
 // its name, never by its position.
 type Column[R any] struct {
 	Name string
-	Cell func(w *Writer, r *R)
+	Cell func(w Cells, r *R)
 }
 
 // Names returns the header row of cols.
@@ -31,7 +31,7 @@ func Names[R any](cols []Column[R]) []string {
 }
 
 // WriteRow writes r's cells in the order of cols and ends the row.
-func WriteRow[R any](w *Writer, cols []Column[R], r *R) error {
+func WriteRow[R any](w Table, cols []Column[R], r *R) error {
 	for _, c := range cols {
 		c.Cell(w, r)
 	}
@@ -39,7 +39,7 @@ func WriteRow[R any](w *Writer, cols []Column[R], r *R) error {
 }
 
 // WriteTable writes the header row of cols and then each of rows.
-func WriteTable[R any](w *Writer, cols []Column[R], rows []R) error {
+func WriteTable[R any](w Table, cols []Column[R], rows []R) error {
 	if err := w.Header(Names(cols)); err != nil {
 		return err
 	}
@@ -84,17 +84,17 @@ type TeamRow struct {
 // TeamFile is teams.csv, column by column (PRODUCT.md §7).
 var TeamFile = func() []Column[TeamRow] {
 	cols := []Column[TeamRow]{
-		{"round", func(w *Writer, r *TeamRow) { w.Text(r.Round) }},
-		{"team", func(w *Writer, r *TeamRow) { w.Text(r.Team) }},
-		{"team_path", func(w *Writer, r *TeamRow) { w.Text(TeamPath(r.Path)) }},
-		{"n", func(w *Writer, r *TeamRow) { w.Int(int64(r.N)) }},
-		{"headcount", func(w *Writer, r *TeamRow) { w.OptInt(r.Headcount) }},
-		{"response_rate", func(w *Writer, r *TeamRow) { w.Score(r.ResponseRate) }},
-		{"suppressed", func(w *Writer, r *TeamRow) { w.Bool(r.Suppressed) }},
+		{"round", func(w Cells, r *TeamRow) { w.Text(r.Round) }},
+		{"team", func(w Cells, r *TeamRow) { w.Text(r.Team) }},
+		{"team_path", func(w Cells, r *TeamRow) { w.Text(TeamPath(r.Path)) }},
+		{"n", func(w Cells, r *TeamRow) { w.Int(int64(r.N)) }},
+		{"headcount", func(w Cells, r *TeamRow) { w.OptInt(r.Headcount) }},
+		{"response_rate", func(w Cells, r *TeamRow) { w.Score(r.ResponseRate) }},
+		{"suppressed", func(w Cells, r *TeamRow) { w.Bool(r.Suppressed) }},
 	}
 	// score is a column of the profile: empty in a suppressed row.
 	score := func(name string, v func(p *scoring.GroupProfile) scoring.Value) Column[TeamRow] {
-		return Column[TeamRow]{name, func(w *Writer, r *TeamRow) {
+		return Column[TeamRow]{name, func(w Cells, r *TeamRow) {
 			if r.Suppressed {
 				w.Empty()
 				return
@@ -103,7 +103,7 @@ var TeamFile = func() []Column[TeamRow] {
 		}}
 	}
 	key := func(name string, k func(p *scoring.GroupProfile) int) Column[TeamRow] {
-		return Column[TeamRow]{name, func(w *Writer, r *TeamRow) {
+		return Column[TeamRow]{name, func(w Cells, r *TeamRow) {
 			if r.Suppressed {
 				w.Empty()
 				return
@@ -141,7 +141,7 @@ type OrganizationRow struct {
 // OrganizationFile is organization.csv, column by column (PRODUCT.md §7).
 var OrganizationFile = func() []Column[OrganizationRow] {
 	num := func(name string, v func(r *OrganizationRow) scoring.Value) Column[OrganizationRow] {
-		return Column[OrganizationRow]{name, func(w *Writer, r *OrganizationRow) {
+		return Column[OrganizationRow]{name, func(w Cells, r *OrganizationRow) {
 			if !r.Shown {
 				w.Empty()
 				return
@@ -150,9 +150,9 @@ var OrganizationFile = func() []Column[OrganizationRow] {
 		}}
 	}
 	return []Column[OrganizationRow]{
-		{"round", func(w *Writer, r *OrganizationRow) { w.Text(r.Round) }},
-		{"key", func(w *Writer, r *OrganizationRow) { w.Text(r.Key) }},
-		{"n", func(w *Writer, r *OrganizationRow) {
+		{"round", func(w Cells, r *OrganizationRow) { w.Text(r.Round) }},
+		{"key", func(w Cells, r *OrganizationRow) { w.Text(r.Key) }},
+		{"n", func(w Cells, r *OrganizationRow) {
 			if !r.Shown {
 				w.Empty()
 				return
@@ -180,11 +180,11 @@ type CodebookRow struct {
 
 // CodebookFile is codebook.csv, column by column (PRODUCT.md §7).
 var CodebookFile = []Column[CodebookRow]{
-	{"item", func(w *Writer, r *CodebookRow) { w.Text(r.Item) }},
-	{"key", func(w *Writer, r *CodebookRow) { w.Text(r.Key) }},
-	{"text", func(w *Writer, r *CodebookRow) { w.Text(r.Text) }},
-	{"reverse", func(w *Writer, r *CodebookRow) { w.Bool(r.Reverse) }},
-	{"instrument_version", func(w *Writer, r *CodebookRow) { w.Text(r.Version) }},
+	{"item", func(w Cells, r *CodebookRow) { w.Text(r.Item) }},
+	{"key", func(w Cells, r *CodebookRow) { w.Text(r.Key) }},
+	{"text", func(w Cells, r *CodebookRow) { w.Text(r.Text) }},
+	{"reverse", func(w Cells, r *CodebookRow) { w.Bool(r.Reverse) }},
+	{"instrument_version", func(w Cells, r *CodebookRow) { w.Text(r.Version) }},
 }
 
 // CodebookColumns returns the header of codebook.csv.

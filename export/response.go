@@ -2,6 +2,8 @@ package export
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,22 +17,7 @@ import (
 // ICARE index of scoring.ScoreResponse with 2 decimals (empty when
 // missing), and the straight-lining flag.
 func (w *Writer) ResponseCells(perspective, version string, submittedAt time.Time, a scoring.Answers) {
-	w.Text(perspective)
-	w.Text(version)
-	w.sep()
-	w.buf = submittedAt.UTC().AppendFormat(w.buf, time.RFC3339)
-	for _, v := range a {
-		w.sep()
-		if v >= scoring.ScaleMin && v <= scoring.ScaleMax {
-			w.buf = append(w.buf, '0'+v)
-		}
-	}
-	sc := scoring.ScoreResponse(a)
-	for _, d := range sc.Dims {
-		w.Score(d)
-	}
-	w.Score(sc.Index)
-	w.Bool(sc.Straightlined)
+	ResponseRow(w, perspective, version, submittedAt, a)
 }
 
 // cellsVersion prefixes stored response cells. Change it whenever
@@ -92,4 +79,64 @@ func (w *Writer) StoredCells(cells []byte) {
 			}
 		}
 	}
+}
+
+// ResponseRow writes a response's cells from perspective to straightlined to
+// any Table, each as the kind of cell it is: for a workbook, where the CSV
+// fast path of stored cells does not apply.
+func ResponseRow(w Cells, perspective, version string, submittedAt time.Time, a scoring.Answers) {
+	w.Text(perspective)
+	w.Text(version)
+	w.Time(submittedAt)
+	for _, v := range a {
+		if v >= scoring.ScaleMin && v <= scoring.ScaleMax {
+			w.Int(int64(v))
+		} else {
+			w.Empty()
+		}
+	}
+	sc := scoring.ScoreResponse(a)
+	for _, d := range sc.Dims {
+		w.Score(d)
+	}
+	w.Score(sc.Index)
+	w.Bool(sc.Straightlined)
+}
+
+// StoredRow writes cells kept by StoredResponseCells (without their version
+// prefix) to any Table as typed cells, as ResponseRow would have written
+// them: the stored cells hold no quotes, so every comma separates two cells.
+func StoredRow(w Cells, cells []byte) error {
+	parts := bytes.Split(cells, []byte{','})
+	want := 3 + scoring.NumItems + scoring.NumKeys + 2
+	if len(parts) != want {
+		return fmt.Errorf("export: stored cells have %d cells, not %d", len(parts), want)
+	}
+	w.Text(string(parts[0]))
+	w.Text(string(parts[1]))
+	at, err := time.Parse(time.RFC3339, string(parts[2]))
+	if err != nil {
+		return fmt.Errorf("export: stored submitted_at: %w", err)
+	}
+	w.Time(at)
+	for _, p := range parts[3 : 3+scoring.NumItems] {
+		if len(p) == 1 && p[0] >= '1' && p[0] <= '5' {
+			w.Int(int64(p[0] - '0'))
+		} else {
+			w.Empty()
+		}
+	}
+	for _, p := range parts[3+scoring.NumItems : want-1] {
+		if len(p) == 0 {
+			w.Empty()
+			continue
+		}
+		v, err := strconv.ParseFloat(string(p), 64)
+		if err != nil {
+			return fmt.Errorf("export: stored score %q: %w", p, err)
+		}
+		w.Number(v)
+	}
+	w.Bool(string(parts[want-1]) == "true")
+	return nil
 }

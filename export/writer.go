@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -118,6 +119,12 @@ func (w *Writer) Encoded(cells []byte) {
 
 // Empty writes an empty cell: a missing value.
 func (w *Writer) Empty() { w.sep() }
+
+// Time writes a time in RFC 3339, in UTC, to the second.
+func (w *Writer) Time(t time.Time) {
+	w.sep()
+	w.buf = t.UTC().AppendFormat(w.buf, time.RFC3339)
+}
 
 // Int writes a whole number.
 func (w *Writer) Int(n int64) {

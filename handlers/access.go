@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -125,5 +126,5 @@ func accessMiddleware(a Access) echo.MiddlewareFunc {
 // page a person reads.
 func isData(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return wantsJSON(c) || len(p) > 4 && p[len(p)-4:] == ".csv"
+	return wantsJSON(c) || strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".xlsx")
 }

@@ -31,22 +31,22 @@ type figureRow struct {
 
 // figuresFile is the columns of a view's CSV.
 var figuresFile = []export.Column[figureRow]{
-	{Name: "round", Cell: func(w *export.Writer, r *figureRow) { w.Text(r.Round) }},
-	{Name: "group", Cell: func(w *export.Writer, r *figureRow) { w.Text(r.Group) }},
-	{Name: "label", Cell: func(w *export.Writer, r *figureRow) { w.Text(r.Label) }},
-	{Name: "n", Cell: func(w *export.Writer, r *figureRow) { w.Int(int64(r.N)) }},
-	{Name: "key", Cell: func(w *export.Writer, r *figureRow) { w.Text(r.Key) }},
-	{Name: "key_n", Cell: func(w *export.Writer, r *figureRow) { w.Int(int64(r.KeyN)) }},
-	{Name: "score", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Score) }},
-	{Name: "ci_low", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Low) }},
-	{Name: "ci_high", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.High) }},
-	{Name: "favorable_pct", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Favorable) }},
-	{Name: "neutral_pct", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Neutral) }},
-	{Name: "unfavorable_pct", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Unfavorable) }},
-	{Name: "reason", Cell: func(w *export.Writer, r *figureRow) { w.Text(r.Reason) }},
-	{Name: "diff_to_first", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Diff.Estimate) }},
-	{Name: "diff_ci_low", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Diff.Low) }},
-	{Name: "diff_ci_high", Cell: func(w *export.Writer, r *figureRow) { w.Score(r.Diff.High) }},
+	{Name: "round", Cell: func(w export.Cells, r *figureRow) { w.Text(r.Round) }},
+	{Name: "group", Cell: func(w export.Cells, r *figureRow) { w.Text(r.Group) }},
+	{Name: "label", Cell: func(w export.Cells, r *figureRow) { w.Text(r.Label) }},
+	{Name: "n", Cell: func(w export.Cells, r *figureRow) { w.Int(int64(r.N)) }},
+	{Name: "key", Cell: func(w export.Cells, r *figureRow) { w.Text(r.Key) }},
+	{Name: "key_n", Cell: func(w export.Cells, r *figureRow) { w.Int(int64(r.KeyN)) }},
+	{Name: "score", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Score) }},
+	{Name: "ci_low", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Low) }},
+	{Name: "ci_high", Cell: func(w export.Cells, r *figureRow) { w.Score(r.High) }},
+	{Name: "favorable_pct", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Favorable) }},
+	{Name: "neutral_pct", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Neutral) }},
+	{Name: "unfavorable_pct", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Unfavorable) }},
+	{Name: "reason", Cell: func(w export.Cells, r *figureRow) { w.Text(r.Reason) }},
+	{Name: "diff_to_first", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Diff.Estimate) }},
+	{Name: "diff_ci_low", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Diff.Low) }},
+	{Name: "diff_ci_high", Cell: func(w export.Cells, r *figureRow) { w.Score(r.Diff.High) }},
 }
 
 // figureRows are group f's rows in round: its five keys, then the index.
@@ -78,8 +78,12 @@ func figureRows(round string, f views.Figures, diffs *[scoring.NumKeys + 1]views
 	return append(rows, idx)
 }
 
-// wantsCSV reports whether the request asks for a view's numbers as CSV.
-func wantsCSV(c echo.Context) bool { return c.QueryParam("format") == "csv" }
+// wantsCSV reports whether the request asks for a view's numbers as a file:
+// CSV, or an Excel workbook.
+func wantsCSV(c echo.Context) bool {
+	f := c.QueryParam("format")
+	return f == "csv" || f == "xlsx"
+}
 
 // viewCSV answers a view's request for its numbers as the file kind.
 func (s *Server) viewCSV(c echo.Context, kind string, rows []figureRow) error {

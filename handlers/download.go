@@ -15,17 +15,21 @@ import (
 	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/results"
+	"github.com/icare-hr/icare/scoring"
 )
 
-// The one way a CSV file is downloaded: download reads the options, lets
-// the file prepare what it needs (a failure then is still a clean error
-// page), sends the headers and streams the body; a failure after the first
-// byte cuts the connection, so it never looks like a complete file.
+// The one way a file is downloaded, as CSV or as an Excel workbook (the
+// same columns, rules and access): download reads the options, lets the
+// file prepare what it needs (a failure then is still a clean error page),
+// and writes the body. A CSV file streams, and a failure after its first
+// byte cuts the connection, so it never looks like a complete file; a
+// workbook is written to a temporary file row by row and sent at the end.
 
-// csvBody writes a file's rows, header row first.
-type csvBody func(w *export.Writer) error
+// csvBody writes a file's rows, header row first, to a CSV Writer or a
+// workbook's Sheet.
+type csvBody func(w export.Table) error
 
-// download answers GET of the CSV file kind. prepare, given the checked
+// download answers GET of the file kind. prepare, given the checked
 // options, reads what the file needs and returns its body; pick says which
 // round a request without ?round= gets.
 func (s *Server) download(c echo.Context, kind string, pick roundPick, prepare func(opt exportOptions) (csvBody, error)) error {
@@ -37,6 +41,14 @@ func (s *Server) download(c echo.Context, kind string, pick roundPick, prepare f
 	if err != nil {
 		return err
 	}
+	return s.writeFile(c, opt, kind, body)
+}
+
+// writeFile writes body as the file kind in the format of opt.
+func (s *Server) writeFile(c echo.Context, opt exportOptions, kind string, body csvBody) error {
+	if opt.xlsx {
+		return s.writeWorkbook(c, opt, kind, body)
+	}
 	w, err := startCSV(c, opt, kind)
 	if err != nil {
 		return err
@@ -45,6 +57,43 @@ func (s *Server) download(c echo.Context, kind string, pick roundPick, prepare f
 		return s.streamFailed(c, err)
 	}
 	if err := flushCSV(c, w); err != nil {
+		return s.streamFailed(c, err)
+	}
+	return nil
+}
+
+// writeWorkbook writes body as a workbook of one sheet named after kind,
+// and the responses' workbook with the codebook as a second sheet.
+func (s *Server) writeWorkbook(c echo.Context, opt exportOptions, kind string, body csvBody) error {
+	wb, err := export.NewWorkbook()
+	if err != nil {
+		return err
+	}
+	defer wb.Close()
+	sheet, err := wb.Sheet(kind)
+	if err != nil {
+		return err
+	}
+	if err := body(sheet); err != nil {
+		return err
+	}
+	if kind == "responses" {
+		book, err := wb.Sheet("codebook")
+		if err != nil {
+			return err
+		}
+		if err := export.WriteTable(book, export.CodebookFile, export.Codebook(scoring.V1())); err != nil {
+			return err
+		}
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, export.XLSX)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+opt.fileName(kind)+`"`)
+	if err := extendDeadline(c); err != nil {
+		return err
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	if err := wb.Write(c.Response()); err != nil {
 		return s.streamFailed(c, err)
 	}
 	return nil
@@ -65,7 +114,7 @@ func (s *Server) resultsDownload(c echo.Context, kind string, rows func(round mo
 
 // rowsBody is the body of a file with a row per element of rows.
 func rowsBody[R any](cols []export.Column[R], rows []R) csvBody {
-	return func(w *export.Writer) error { return export.WriteTable(w, cols, rows) }
+	return func(w export.Table) error { return export.WriteTable(w, cols, rows) }
 }
 
 // exportBatch is how many responses responses.csv reads per query. Over a
@@ -86,6 +135,9 @@ type exportOptions struct {
 	round *models.Round
 	comma byte
 	bom   bool
+	// xlsx asks for an Excel workbook: a route ending in .xlsx, or a
+	// view's ?format=xlsx.
+	xlsx bool
 }
 
 // exportOptionsOf reads ?round= (see chosenRound), ?bom= and ?delimiter=. A
@@ -109,7 +161,7 @@ func (s *Server) exportOptionsOf(c echo.Context, pick roundPick) (exportOptions,
 // formatOptionsOf reads ?bom= and ?delimiter=, for any CSV file.
 func formatOptionsOf(c echo.Context) (exportOptions, error) {
 	q := c.QueryParams()
-	opt := exportOptions{comma: export.Comma}
+	opt := exportOptions{comma: export.Comma, xlsx: strings.HasSuffix(c.Path(), ".xlsx") || q.Get("format") == "xlsx"}
 	switch strings.ToLower(q.Get("delimiter")) {
 	case "", "comma", ",":
 	case "semicolon", ";":
@@ -131,14 +183,18 @@ func formatOptionsOf(c echo.Context) (exportOptions, error) {
 // file's kind and the round's name reduced to ASCII letters, digits and
 // hyphens, so it is safe in a header and on every file system.
 func (o exportOptions) fileName(kind string) string {
+	ext := ".csv"
+	if o.xlsx {
+		ext = ".xlsx"
+	}
 	if o.round == nil {
-		return "icare-" + kind + ".csv"
+		return "icare-" + kind + ext
 	}
 	slug := slugify(o.round.Name)
 	if slug == "" {
 		slug = "round-" + strconv.FormatUint(uint64(o.round.ID), 10)
 	}
-	return "icare-" + kind + "-" + slug + ".csv"
+	return "icare-" + kind + "-" + slug + ext
 }
 
 // slugify lower-cases s, drops accents (é → e), turns every run of other
@@ -190,16 +246,31 @@ func startCSV(c echo.Context, opt exportOptions, kind string) (*export.Writer, e
 // flushCSV hands what is buffered to the client now, so the download starts
 // at once and moves batch by batch, and gives the client another writeWindow
 // to take the next batch.
-func flushCSV(c echo.Context, w *export.Writer) error {
+func flushCSV(c echo.Context, t export.Table) error {
+	w, ok := t.(*export.Writer)
+	if !ok {
+		// A workbook's rows go to its temporary file; the connection has
+		// only to stay open until it is sent.
+		return extendDeadline(c)
+	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if err := extendDeadline(c); err != nil {
+		return err
+	}
+	if err := http.NewResponseController(c.Response()).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("export: flush: %w", err)
+	}
+	return nil
+}
+
+// extendDeadline gives the client another writeWindow to take the next
+// part of a download.
+func extendDeadline(c echo.Context) error {
 	rc := http.NewResponseController(c.Response())
 	if err := rc.SetWriteDeadline(time.Now().Add(writeWindow)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return fmt.Errorf("export: extend write deadline: %w", err)
-	}
-	if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return fmt.Errorf("export: flush: %w", err)
 	}
 	return nil
 }

@@ -13,9 +13,10 @@ import (
 
 // The CSV files of PRODUCT.md §7, each through download.
 
-// exportResponses is GET /export/responses.csv (admins): one row per
-// submitted response of the round, streamed from the database in batches by
-// id, with the cells kept at submit copied as they are.
+// exportResponses is GET /export/responses.csv (admins), and its workbook
+// .xlsx: one row per submitted response of the round, streamed from the
+// database in batches by id; in the CSV file with the cells kept at submit
+// copied as they are.
 func (s *Server) exportResponses(c echo.Context) error {
 	ctx := c.Request().Context()
 	return s.download(c, "responses", pickCurrent, func(opt exportOptions) (csvBody, error) {
@@ -23,9 +24,8 @@ func (s *Server) exportResponses(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return func(w *export.Writer) error {
-			roundCell := w.Encode(opt.round.Name)
-			teamCells := encodeTeams(w, teams)
+		return func(w export.Table) error {
+			row := s.responseRow(c, w, opt.round.Name, teams)
 			if err := w.Header(export.ResponseColumns()); err != nil {
 				return err
 			}
@@ -33,35 +33,14 @@ func (s *Server) exportResponses(c echo.Context) error {
 				return err
 			}
 			var after uint64
-			row := func(r *models.ExportRow) error {
+			next := func(r *models.ExportRow) error {
 				after = r.ID
-				tc, ok := teamCells[r.TeamID]
-				if !ok {
-					// A team added while the export runs: read the teams again.
-					teams, err := s.store.Teams(ctx)
-					if err != nil {
-						return err
-					}
-					teamCells = encodeTeams(w, teams)
-					if tc, ok = teamCells[r.TeamID]; !ok {
-						return fmt.Errorf("export: response %d belongs to team %d, which does not exist", r.ID, r.TeamID)
-					}
-				}
-				w.Uint(r.ID)
-				w.Encoded(roundCell)
-				w.Encoded(tc)
-				if r.Cells != nil {
-					w.StoredCells(r.Cells)
-				} else {
-					w.ResponseCells(r.Perspective, r.InstrumentVersion, r.SubmittedAt, r.Answers)
-				}
-				w.TextBytes(r.Comment)
-				return w.EndRow()
+				return row(r)
 			}
 			for {
-				more, err := s.store.ExportResponses(ctx, opt.round.ID, after, exportBatch, row)
+				more, err := s.store.ExportResponses(ctx, opt.round.ID, after, exportBatch, next)
 				if err != nil {
-					return fmt.Errorf("export responses.csv of round %d: %w", opt.round.ID, err)
+					return fmt.Errorf("export responses of round %d: %w", opt.round.ID, err)
 				}
 				if err := flushCSV(c, w); err != nil {
 					return err
@@ -74,16 +53,80 @@ func (s *Server) exportResponses(c echo.Context) error {
 	})
 }
 
-// encodeTeams returns, per team id, the team and team_path cells encoded
-// once for the whole download.
-func encodeTeams(w *export.Writer, teams []models.Team) map[uint][]byte {
-	cells := make(map[uint][]byte, len(teams))
-	for _, t := range models.Hierarchy(teams) {
-		b := w.Encode(t.Name)
-		b = append(b, w.Delimiter())
-		cells[t.ID] = append(b, w.Encode(export.TeamPath(t.Path))...)
+// responseRow returns what writes one response's row to w: to a CSV file
+// with the team and round cells encoded once and the stored cells copied,
+// to a workbook cell by cell. A team added while the export runs makes it
+// read the teams again.
+func (s *Server) responseRow(c echo.Context, w export.Table, round string, teams []models.Team) func(r *models.ExportRow) error {
+	ctx := c.Request().Context()
+	placed := func() map[uint]models.Placed {
+		m := map[uint]models.Placed{}
+		for _, t := range models.Hierarchy(teams) {
+			m[t.ID] = t
+		}
+		return m
 	}
-	return cells
+	byID := placed()
+	team := func(id uint) (models.Placed, error) {
+		t, ok := byID[id]
+		if ok {
+			return t, nil
+		}
+		fresh, err := s.store.Teams(ctx)
+		if err != nil {
+			return models.Placed{}, err
+		}
+		teams, byID = fresh, placed()
+		if t, ok = byID[id]; !ok {
+			return models.Placed{}, fmt.Errorf("export: a response belongs to team %d, which does not exist", id)
+		}
+		return t, nil
+	}
+	cw, isCSV := w.(*export.Writer)
+	if !isCSV {
+		return func(r *models.ExportRow) error {
+			t, err := team(r.TeamID)
+			if err != nil {
+				return err
+			}
+			w.Uint(r.ID)
+			w.Text(round)
+			w.Text(t.Name)
+			w.Text(export.TeamPath(t.Path))
+			if r.Cells != nil {
+				if err := export.StoredRow(w, r.Cells); err != nil {
+					return fmt.Errorf("response %d: %w", r.ID, err)
+				}
+			} else {
+				export.ResponseRow(w, r.Perspective, r.InstrumentVersion, r.SubmittedAt, r.Answers)
+			}
+			w.Text(string(r.Comment))
+			return w.EndRow()
+		}
+	}
+	roundCell := cw.Encode(round)
+	teamCells := map[uint][]byte{}
+	return func(r *models.ExportRow) error {
+		tc, ok := teamCells[r.TeamID]
+		if !ok {
+			t, err := team(r.TeamID)
+			if err != nil {
+				return err
+			}
+			tc = append(append(cw.Encode(t.Name), cw.Delimiter()), cw.Encode(export.TeamPath(t.Path))...)
+			teamCells[r.TeamID] = tc
+		}
+		cw.Uint(r.ID)
+		cw.Encoded(roundCell)
+		cw.Encoded(tc)
+		if r.Cells != nil {
+			cw.StoredCells(r.Cells)
+		} else {
+			cw.ResponseCells(r.Perspective, r.InstrumentVersion, r.SubmittedAt, r.Answers)
+		}
+		cw.TextBytes(r.Comment)
+		return cw.EndRow()
+	}
 }
 
 // exportTeams is GET /export/teams.csv (leaders: their teams and the teams

@@ -91,6 +91,10 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/export/teams.csv", Leader, s.exportTeams},
 		{http.MethodGet, "/export/organization.csv", Leader, s.exportOrganization},
 		{http.MethodGet, "/export/codebook.csv", Leader, s.exportCodebook},
+		{http.MethodGet, "/export/responses.xlsx", Admin, s.exportResponses},
+		{http.MethodGet, "/export/teams.xlsx", Leader, s.exportTeams},
+		{http.MethodGet, "/export/organization.xlsx", Leader, s.exportOrganization},
+		{http.MethodGet, "/export/codebook.xlsx", Leader, s.exportCodebook},
 
 		{http.MethodGet, "/t/:token", Public, s.surveyWelcome},
 		{http.MethodPost, "/t/:token", Public, s.surveyStart},
@@ -134,6 +138,7 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, "/admin/teams/:id/codes/revoke", Admin, s.adminRevokeCodes},
 		{http.MethodGet, "/admin/teams/:id/codes/slips", Admin, s.adminCodeSlips},
 		{http.MethodGet, "/admin/teams/:id/codes.csv", Admin, s.adminCodesCSV},
+		{http.MethodGet, "/admin/teams/:id/codes.xlsx", Admin, s.adminCodesCSV},
 		{http.MethodGet, "/admin/rounds", Admin, s.adminRounds},
 		{http.MethodPost, "/admin/rounds", Admin, s.adminCreateRound},
 		{http.MethodPost, "/admin/rounds/:id", Admin, s.adminSetRound},

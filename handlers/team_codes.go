@@ -241,14 +241,14 @@ type codeRow struct {
 
 // codeFile is the mail-merge file of a team's unused codes.
 var codeFile = []export.Column[codeRow]{
-	{Name: "team", Cell: func(w *export.Writer, r *codeRow) { w.Text(r.team) }},
-	{Name: "round", Cell: func(w *export.Writer, r *codeRow) { w.Text(r.round) }},
-	{Name: "code", Cell: func(w *export.Writer, r *codeRow) { w.Text(r.code) }},
-	{Name: "link", Cell: func(w *export.Writer, r *codeRow) { w.Text(r.link) }},
+	{Name: "team", Cell: func(w export.Cells, r *codeRow) { w.Text(r.team) }},
+	{Name: "round", Cell: func(w export.Cells, r *codeRow) { w.Text(r.round) }},
+	{Name: "code", Cell: func(w export.Cells, r *codeRow) { w.Text(r.code) }},
+	{Name: "link", Cell: func(w export.Cells, r *codeRow) { w.Text(r.link) }},
 }
 
-// adminCodesCSV is GET /admin/teams/:id/codes.csv: team, round, code and
-// link of every unused code, for a mail merge.
+// adminCodesCSV is GET /admin/teams/:id/codes.csv (and .xlsx): team, round,
+// code and link of every unused code, for a mail merge.
 func (s *Server) adminCodesCSV(c echo.Context) error {
 	opt, err := formatOptionsOf(c)
 	if err != nil {
@@ -263,15 +263,5 @@ func (s *Server) adminCodesCSV(c echo.Context) error {
 	for i, code := range codes {
 		rows[i] = codeRow{team: team.Name, round: round.Name, code: code, link: s.codeURL(code)}
 	}
-	w, err := startCSV(c, opt, "codes-"+slugify(team.Name))
-	if err != nil {
-		return err
-	}
-	if err := export.WriteTable(w, codeFile, rows); err != nil {
-		return s.streamFailed(c, err)
-	}
-	if err := flushCSV(c, w); err != nil {
-		return s.streamFailed(c, err)
-	}
-	return nil
+	return s.writeFile(c, opt, "codes-"+slugify(team.Name), rowsBody(codeFile, rows))
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of responses.csv: icare's export through the real handler against
 # the sqlite3 command line on the same table, in the same run, with peak
-# memory from /usr/bin/time -v. Not part of go test ./... or CI.
+# memory from /usr/bin/time -v; and the same export as an Excel workbook
+# (responses.xlsx), against the CSV file. Not part of go test ./... or CI.
 #
 #   scripts/bench-export.sh            # 1,000,000 responses, 3 runs each
 #   N=200000 RUNS=5 scripts/bench-export.sh
@@ -54,6 +55,9 @@ for i in $(seq "$RUNS"); do
   measure icare env ICARE_EXPORT_BENCH_DB="$DB" ICARE_EXPORT_BENCH_OUT="$DIR/icare.csv" \
     "$DIR/handlers.test" -test.run '^TestExportBenchExport$'
   grep -h 'icare export:' "$DIR/stdout.txt" || true
+  measure icare-xlsx env ICARE_EXPORT_BENCH_DB="$DB" ICARE_EXPORT_BENCH_OUT="$DIR/icare.xlsx" \
+    ICARE_EXPORT_BENCH_PATH=/export/responses.xlsx "$DIR/handlers.test" -test.run '^TestExportBenchExport$'
+  grep -h 'icare export:' "$DIR/stdout.txt" || true
 done
 
 echo "== files"
@@ -75,4 +79,6 @@ awk '
     printf "sqlite3 -csv, table alone   %6.2f s  peak %6.1f MiB\n", tb, median(m["sqlite3-bare"]) / 1024
     printf "icare responses.csv         %6.2f s  peak %6.1f MiB\n", ti, median(m["icare"]) / 1024
     printf "icare/sqlite3 time: %.2f (names joined), %.2f (table alone)\n", ti / ts, ti / tb
+    tx = median(t["icare-xlsx"])
+    printf "icare responses.xlsx        %6.2f s  peak %6.1f MiB  (%.2f of the CSV file'"'"'s time)\n", tx, median(m["icare-xlsx"]) / 1024, tx / ti
   }' "$DIR/results.txt"

@@ -3,6 +3,8 @@ package views
 import (
 	"net/url"
 	"strconv"
+
+	"github.com/a-h/templ"
 )
 
 // ExportFile is one CSV download of a round, as ExportLinks lists it.
@@ -45,7 +47,9 @@ func ExportURL(kind string, roundID uint, extra url.Values) string {
 	return "/export/" + url.PathEscape(kind) + ".csv?" + q.Encode()
 }
 
-var (
-	forExcel           = url.Values{"bom": {"1"}}
-	forExcelSemicolons = url.Values{"bom": {"1"}, "delimiter": {"semicolon"}}
-)
+// WorkbookURL is the Excel workbook of the file kind of a round.
+func WorkbookURL(kind string, roundID uint) templ.SafeURL {
+	return templ.SafeURL("/export/" + url.PathEscape(kind) + ".xlsx?round=" + strconv.FormatUint(uint64(roundID), 10))
+}
+
+var forExcelSemicolons = url.Values{"bom": {"1"}, "delimiter": {"semicolon"}}

@@ -20,7 +20,7 @@ func TestExportLinks(t *testing.T) {
 			}
 		})
 		want := "/export/" + kind + ".csv?round=7 " +
-			"/export/" + kind + ".csv?bom=1&round=7 " +
+			"/export/" + kind + ".xlsx?round=7 " +
 			"/export/" + kind + ".csv?bom=1&delimiter=semicolon&round=7"
 		if got := strings.Join(hrefs, " "); got != want {
 			t.Errorf("%s links:\n got %s\nwant %s", kind, got, want)

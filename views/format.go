@@ -183,3 +183,17 @@ func timeline(r RoundInfo) string {
 	}
 	return s + "; " + itoa(r.N) + " responses"
 }
+
+// workbookOf is the Excel workbook of a CSV download's address: the file's
+// .csv becomes .xlsx, or a view's format=csv format=xlsx.
+func workbookOf(href string) string {
+	path, query, _ := strings.Cut(href, "?")
+	if strings.HasSuffix(path, ".csv") {
+		path = strings.TrimSuffix(path, ".csv") + ".xlsx"
+	}
+	query = strings.Replace(query, "format=csv", "format=xlsx", 1)
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
