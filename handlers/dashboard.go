@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -207,6 +208,13 @@ func (s *Server) dashboard(c echo.Context) error {
 			page.Participation = append(page.Participation, participationRow(t))
 		}
 	}
+	names := map[uint]string{}
+	for _, t := range d.res.Teams {
+		names[t.ID] = t.Name
+	}
+	if page.Plans, err = s.planSummaries(c, names); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.Overview(page))
 }
 
@@ -345,6 +353,17 @@ func (s *Server) teamPage(c echo.Context) error {
 		}
 		page.SubTeams = append(page.SubTeams, views.SubTeam{ID: ch.ID, Name: ch.Name, N: ch.N(), Rate: ch.ResponseRate(),
 			Index: f.Index.Mean, Reason: orDefault(f.IndexReason, f.Reason)})
+	}
+	plan, err := s.store.PlanOf(c.Request().Context(), &id, d.round.ID)
+	switch {
+	case err == nil:
+		if page.Plan, err = s.planView(c, plan, true); err != nil {
+			return err
+		}
+	case !errors.Is(err, models.ErrNotFound):
+		return err
+	case d.round.Status == models.RoundClosed:
+		page.PlanURL = planURL(&id, d.round.ID)
 	}
 	return render(c, http.StatusOK, views.TeamProfile(page))
 }

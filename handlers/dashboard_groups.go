@@ -160,23 +160,11 @@ func (s *Server) perspectives(c echo.Context) error {
 	}
 	g = g.Whole()
 	page := views.PerspectivesPage{DashFrame: d.frame, Label: d.label(g), Choices: d.choices(c, false)}
-	var means [][scoring.NumKeys]scoring.Value
-	for _, p := range shownPerspectives {
-		f, err := d.figures(results.GroupRef{Team: g.Team, Perspective: p})
-		if err != nil {
-			return err
-		}
-		f.Label = scoring.PerspectiveLabel(p)
-		page.Persp = append(page.Persp, f)
-		var m [scoring.NumKeys]scoring.Value
-		for k := range scoring.NumKeys {
-			if f.Shown() && f.Keys[k].Reason == "" {
-				m[k] = f.Keys[k].Mean
-			}
-		}
-		means = append(means, m)
+	page.Persp, err = d.perspectiveFigures(g)
+	if err != nil {
+		return err
 	}
-	for _, gap := range scoring.PerceptionGaps(means) {
+	for _, gap := range perceptionGaps(page.Persp) {
 		vg := views.Gap{Key: gap.Key, Size: gap.Size}
 		if gap.High >= 0 {
 			vg.High, vg.Low = scoring.PerspectiveLabel(shownPerspectives[gap.High]), scoring.PerspectiveLabel(shownPerspectives[gap.Low])
@@ -232,4 +220,34 @@ func shuffled(cs []string, round uint, g results.GroupRef) []string {
 	out := append([]string(nil), cs...)
 	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
 	return out
+}
+
+// perspectiveFigures are group g's figures in each shown perspective.
+func (d *dash) perspectiveFigures(g results.GroupRef) ([]views.Figures, error) {
+	var fs []views.Figures
+	for _, p := range shownPerspectives {
+		f, err := d.figures(results.GroupRef{Team: g.Team, Perspective: p})
+		if err != nil {
+			return nil, err
+		}
+		f.Label = scoring.PerspectiveLabel(p)
+		fs = append(fs, f)
+	}
+	return fs, nil
+}
+
+// perceptionGaps are the gaps between the perspectives' shown key means,
+// the largest first.
+func perceptionGaps(persp []views.Figures) []scoring.Gap {
+	var means [][scoring.NumKeys]scoring.Value
+	for _, f := range persp {
+		var m [scoring.NumKeys]scoring.Value
+		for k := range scoring.NumKeys {
+			if f.Shown() && f.Keys[k].Reason == "" {
+				m[k] = f.Keys[k].Mean
+			}
+		}
+		means = append(means, m)
+	}
+	return scoring.PerceptionGaps(means)
 }

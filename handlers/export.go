@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -183,5 +185,76 @@ func (s *Server) exportOrganization(c echo.Context) error {
 func (s *Server) exportCodebook(c echo.Context) error {
 	return s.download(c, "codebook", pickOptional, func(exportOptions) (csvBody, error) {
 		return rowsBody(export.CodebookFile, export.Codebook(scoring.V1())), nil
+	})
+}
+
+// planRow is a row of plans.csv: one habit of a plan (a plan without habits
+// has one row with the habit cells empty).
+type planRow struct {
+	team, round, keys, habit, owner, status, notes string
+	due                                            *time.Time
+}
+
+// planFile is plans.csv, column by column.
+var planFile = []export.Column[planRow]{
+	{Name: "team", Cell: func(w export.Cells, r *planRow) { w.Text(r.team) }},
+	{Name: "round", Cell: func(w export.Cells, r *planRow) { w.Text(r.round) }},
+	{Name: "key", Cell: func(w export.Cells, r *planRow) { w.Text(r.keys) }},
+	{Name: "habit", Cell: func(w export.Cells, r *planRow) { w.Text(r.habit) }},
+	{Name: "owner", Cell: func(w export.Cells, r *planRow) { w.Text(r.owner) }},
+	{Name: "due", Cell: func(w export.Cells, r *planRow) {
+		if r.due == nil {
+			w.Empty()
+			return
+		}
+		w.Text(r.due.UTC().Format(time.DateOnly))
+	}},
+	{Name: "status", Cell: func(w export.Cells, r *planRow) { w.Text(r.status) }},
+	{Name: "notes", Cell: func(w export.Cells, r *planRow) { w.Text(r.notes) }},
+}
+
+// exportPlans is GET /export/plans.csv (and .xlsx): every plan the viewer
+// may see, a row per habit: the team (empty for the organization's plan),
+// the round, the focus keys (words of §7, space-separated), the habit, its
+// owner, due date, status, and the plan's notes. Text cells are
+// formula-safe like every export.
+func (s *Server) exportPlans(c echo.Context) error {
+	return s.download(c, "plans", pickOptional, func(exportOptions) (csvBody, error) {
+		plans, err := s.plansSeen(c)
+		if err != nil {
+			return nil, err
+		}
+		teams, err := s.store.Teams(c.Request().Context())
+		if err != nil {
+			return nil, err
+		}
+		names := map[uint]string{}
+		for _, t := range teams {
+			names[t.ID] = t.Name
+		}
+		var rows []planRow
+		for _, p := range plans {
+			base := planRow{notes: p.Notes}
+			if p.TeamID != nil {
+				base.team = names[*p.TeamID]
+			}
+			if p.Round != nil {
+				base.round = p.Round.Name
+			}
+			var keys []string
+			for _, k := range p.Keys() {
+				keys = append(keys, scoring.KeySlugs()[k])
+			}
+			base.keys = strings.Join(keys, " ")
+			if len(p.Actions) == 0 {
+				rows = append(rows, base)
+			}
+			for _, a := range p.Actions {
+				r := base
+				r.habit, r.owner, r.status, r.due = a.Habit, a.Owner, a.Status, a.Due
+				rows = append(rows, r)
+			}
+		}
+		return rowsBody(planFile, rows), nil
 	})
 }

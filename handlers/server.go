@@ -95,6 +95,8 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/export/teams.xlsx", Leader, s.exportTeams},
 		{http.MethodGet, "/export/organization.xlsx", Leader, s.exportOrganization},
 		{http.MethodGet, "/export/codebook.xlsx", Leader, s.exportCodebook},
+		{http.MethodGet, "/export/plans.csv", Leader, s.exportPlans},
+		{http.MethodGet, "/export/plans.xlsx", Leader, s.exportPlans},
 
 		{http.MethodGet, "/t/:token", Public, s.surveyWelcome},
 		{http.MethodPost, "/t/:token", Public, s.surveyStart},
@@ -125,6 +127,10 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/dashboard/perspectives", Leader, s.perspectives},
 		{http.MethodGet, "/dashboard/comments", Leader, s.comments},
 		{http.MethodGet, "/teams/:id", Leader, s.teamPage},
+		{http.MethodGet, "/teams/:id/plan", Leader, s.planForm},
+		{http.MethodPost, "/teams/:id/plan", Leader, s.savePlan},
+		{http.MethodGet, "/plan", Admin, s.planForm},
+		{http.MethodPost, "/plan", Admin, s.savePlan},
 
 		{http.MethodGet, "/admin/teams", Admin, s.adminTeams},
 		{http.MethodPost, "/admin/teams", Admin, s.adminCreateTeam},

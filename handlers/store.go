@@ -85,6 +85,11 @@ type Store interface {
 	RevokeAPIToken(ctx context.Context, userID, id uint) error
 	UserByAPIToken(ctx context.Context, token string) (models.User, models.APIToken, error)
 
+	// Action plans.
+	SavePlan(ctx context.Context, in models.PlanInput) (models.Plan, error)
+	PlanOf(ctx context.Context, teamID *uint, roundID uint) (models.Plan, error)
+	Plans(ctx context.Context) ([]models.Plan, error)
+
 	// The audit log.
 	AuditEvents(ctx context.Context, limit int) ([]models.AuditEvent, error)
 }

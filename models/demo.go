@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/icare-hr/icare/scoring"
 )
@@ -129,8 +130,12 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 			}
 		}
 		if round == 0 {
-			if _, err := s.CloseRound(ctx, CommandLine, r.ID); err != nil {
+			closed, err := s.CloseRound(ctx, CommandLine, r.ID)
+			if err != nil {
 				return "", fmt.Errorf("demo: %w", err)
+			}
+			if err := s.seedPlan(ctx, ids["Contact Centre"], closed); err != nil {
+				return "", err
 			}
 		}
 	}
@@ -194,3 +199,24 @@ func demoPerspective(rng *rand.Rand) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// seedPlan gives team the action plan a leader might have made after round
+// r: Empowerment, its weakest key, with three habits of the library at three
+// stages.
+func (s *Store) seedPlan(ctx context.Context, team uint, r Round) error {
+	k, _ := scoring.KeyIndex("E")
+	habits := scoring.HabitsFor(k)
+	closed := r.ClosesAt.UTC()
+	due := func(days int) *time.Time { d := closed.AddDate(0, 0, days); return &d }
+	_, err := s.SavePlan(ctx, PlanInput{TeamID: &team, RoundID: r.ID, Keys: []int{k}, By: CommandLine,
+		Notes: "Agreed at the team meeting after the results: fewer hand-offs, more decisions at the desk.",
+		Actions: []ActionInput{
+			{Habit: habits[0], Owner: "Team leads", Status: ActionDone, Due: due(30)},
+			{Habit: habits[1], Owner: "Priya N.", Status: ActionDoing, Due: due(60)},
+			{Habit: habits[2], Owner: "Everyone", Status: ActionPlanned, Due: due(120)},
+		}})
+	if err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	return nil
+}

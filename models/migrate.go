@@ -36,6 +36,7 @@ var migrations = []migration{
 	{3, "no unfinished responses in closed rounds; sign-in attempts indexed by time for their cleanup", migrateBoundedRows},
 	{4, "personal codes: a team's access (open link or codes) and the codes table", migratePersonalCodes},
 	{5, "personal API tokens; a tally of spent personal codes per team and round", migrateAPITokens},
+	{6, "action plans and their habits", migratePlans},
 }
 
 // schemaMigration is one applied migration.
@@ -367,4 +368,37 @@ func migrateAPITokens(_ *Store, tx *gorm.DB) error {
 		Spent   int  `gorm:"not null;default:0"`
 	}
 	return tx.AutoMigrate(&APIToken{}, &CodeTally{})
+}
+
+// migratePlans is migration 6: plans and plan_actions.
+func migratePlans(_ *Store, tx *gorm.DB) error {
+	type Team struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type Round struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type PlanAction struct {
+		ID       uint       `gorm:"primaryKey"`
+		PlanID   uint       `gorm:"not null;index"`
+		Position int        `gorm:"not null"`
+		Habit    string     `gorm:"size:300;not null"`
+		Owner    string     `gorm:"size:120;not null"`
+		Due      *time.Time `gorm:"type:date"`
+		Status   string     `gorm:"size:8;not null;check:chk_plan_actions_status,status IN ('planned','doing','done')"`
+	}
+	type Plan struct {
+		ID        uint         `gorm:"primaryKey"`
+		Scope     string       `gorm:"size:32;not null;uniqueIndex:idx_plans_scope_round,priority:1"`
+		TeamID    *uint        `gorm:"index"`
+		Team      *Team        `gorm:"constraint:OnDelete:RESTRICT"`
+		RoundID   uint         `gorm:"not null;uniqueIndex:idx_plans_scope_round,priority:2"`
+		Round     *Round       `gorm:"constraint:OnDelete:RESTRICT"`
+		FocusKeys string       `gorm:"size:16;not null"`
+		Notes     string       `gorm:"type:text;not null"`
+		Actions   []PlanAction `gorm:"constraint:OnDelete:CASCADE"`
+		CreatedAt time.Time
+		UpdatedAt time.Time
+	}
+	return tx.AutoMigrate(&Plan{}, &PlanAction{})
 }

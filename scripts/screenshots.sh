@@ -81,6 +81,7 @@ page "/dashboard" dashboard
 page "/dashboard/heatmap" heatmap
 page "/dashboard/compare?g=org&g=team:$contact&g=team:$sales" compare
 page "/teams/$contact" team
+page "/teams/$contact/plan" plan
 echo "wrote the dashboard's screenshots to $out"
 
 # The personal-code slips of the team on codes, printed to PDF by Chromium

@@ -173,6 +173,7 @@ type OverviewPage struct {
 	DashFrame
 	Org           Figures
 	Participation []ParticipationRow
+	Plans         []PlanSummary
 }
 
 // HeatCell is one team and one key (or the index) of the heatmap.
@@ -290,4 +291,8 @@ type TeamPage struct {
 	Headcount *int
 	Rate      scoring.Value
 	SubTeams  []SubTeam
+	// Plan is the team's plan for the page's round; PlanURL makes one,
+	// for a viewer who may.
+	Plan    *PlanView
+	PlanURL string
 }
