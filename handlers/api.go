@@ -42,7 +42,7 @@ type apiProfile struct {
 	N          int       `json:"n"`
 	Suppressed bool      `json:"suppressed"`
 	Reason     *string   `json:"reason"`
-	Index      apiIndex  `json:"index"`
+	Index      *apiIndex `json:"index"`
 	Keys       []apiKey  `json:"keys"`
 	Items      []apiItem `json:"items,omitempty"`
 }
@@ -110,13 +110,16 @@ func band(st scoring.Stats) *string {
 
 // profileOf turns a group's figures into the API's profile, with the 25
 // statements when withItems.
-func profileOf(f results.Figures, label string, withItems bool) apiProfile {
+// A pulse round's profiles cover the keys it asked, and its index is null.
+func profileOf(round models.Round, f results.Figures, label string, withItems bool) apiProfile {
 	p := f.Profile
-	out := apiProfile{Group: f.Group.String(), Label: label, N: f.N, Suppressed: !f.Shown(), Reason: reason(f.Reason),
-		Index: apiIndex{N: p.Index.N, Score: num(p.Index.Mean), SD: num(p.Index.SD), CILow: num(p.Index.CILow),
-			CIHigh: num(p.Index.CIHigh), Band: band(p.Index), Reason: reason(f.IndexReason)}}
-	for k, id := range scoring.KeySlugs() {
-		ks := p.Keys[k]
+	out := apiProfile{Group: f.Group.String(), Label: label, N: f.N, Suppressed: !f.Shown(), Reason: reason(f.Reason)}
+	if round.Keys == "" {
+		out.Index = &apiIndex{N: p.Index.N, Score: num(p.Index.Mean), SD: num(p.Index.SD), CILow: num(p.Index.CILow),
+			CIHigh: num(p.Index.CIHigh), Band: band(p.Index), Reason: reason(f.IndexReason)}
+	}
+	for _, k := range round.AskedKeys() {
+		id, ks := scoring.KeySlugs()[k], p.Keys[k]
 		out.Keys = append(out.Keys, apiKey{Key: id, N: ks.N, Score: num(ks.Mean), SD: num(ks.SD), CILow: num(ks.CILow),
 			CIHigh: num(ks.CIHigh), FavorablePct: num(ks.FavorablePct), NeutralPct: num(ks.NeutralPct),
 			UnfavorablePct: num(ks.UnfavorablePct), Band: band(ks.Stats), Reason: reason(f.KeyReason[k]),
@@ -124,6 +127,9 @@ func profileOf(f results.Figures, label string, withItems bool) apiProfile {
 	}
 	if withItems {
 		for i := range scoring.NumItems {
+			if !round.Asks(scoring.KeyOfItem(i)) {
+				continue
+			}
 			it := p.Items[i]
 			out.Items = append(out.Items, apiItem{Item: scoring.ItemID(i), N: it.N, Mean: num(it.Mean),
 				FavorablePct: num(it.FavorablePct), Reason: reason(f.ItemReason[i])})
@@ -195,7 +201,7 @@ func (s *Server) apiProfiles(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, profileOf(f, d.label(g), true))
+		out = append(out, profileOf(d.round, f, d.label(g), true))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -218,7 +224,7 @@ func (s *Server) apiTeams(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, profileOf(f, t.Name, false))
+		out = append(out, profileOf(d.round, f, t.Name, false))
 	}
 	return c.JSON(http.StatusOK, out)
 }

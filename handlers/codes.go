@@ -64,9 +64,13 @@ func (s *Server) enterCode(c echo.Context, typed string) error {
 	if err != nil {
 		return s.codeProblem(c, code, err)
 	}
+	round, err := s.store.Round(c.Request().Context(), st.Response.RoundID)
+	if err != nil {
+		return err
+	}
 	s.setResumeCookie(c, st.ResumeToken)
 	s.deviceSecret(c)
-	return redirect(c, stepURL(resumeStep(st.Response)))
+	return redirect(c, stepURL(resumeStep(st.Response, round)))
 }
 
 // codeProblem is the page for a code that cannot start a response: a clear
@@ -89,6 +93,9 @@ func (s *Server) codeProblem(c echo.Context, typed string, err error) error {
 	case errors.Is(err, models.ErrCodeExpired):
 		status, page.Form = http.StatusGone, false
 		page.Problem = "The survey round this code was for has closed, so it no longer works. Answers not submitted by then were removed."
+	case errors.Is(err, models.ErrNotAsked):
+		status, page.Form = http.StatusConflict, false
+		page.Problem = "The survey round that is open now is a short pulse survey that does not ask your team. Keep the code for the round it is for."
 	case errors.Is(err, models.ErrCodeNotYet):
 		status, page.Form = http.StatusConflict, false
 		page.Problem = "The survey round this code is for has not opened yet. Keep the code: it will work once the round opens."

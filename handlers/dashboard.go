@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -70,6 +71,13 @@ func (s *Server) openDash(c echo.Context, view string) (*dash, error) {
 // roundInfo is a round with its participation.
 func roundInfo(r models.Round, res *results.Round) views.RoundInfo {
 	info := views.RoundInfo{ID: r.ID, Name: r.Name, Status: r.Status, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, N: int(res.Org.N)}
+	if r.Keys != "" {
+		var names []string
+		for _, k := range r.AskedKeys() {
+			names = append(names, scoring.KeyNames()[k])
+		}
+		info.Pulse = strings.Join(names, ", ")
+	}
 	people, known := 0, false
 	for _, t := range res.Teams {
 		if t.Depth == 0 && t.Headcount != nil {
@@ -133,13 +141,33 @@ func (d *dash) label(g results.GroupRef) string {
 	return name
 }
 
-// figures is group g's figures as the views take them.
+// figures is group g's figures as the views take them; in a pulse round
+// the keys it did not ask, and the index, say so.
 func (d *dash) figures(g results.GroupRef) (views.Figures, error) {
 	f, err := d.res.Figures(g)
 	if err != nil {
 		return views.Figures{}, err
 	}
-	return figuresView(f, d.label(g)), nil
+	v := figuresView(f, d.label(g))
+	markNotAsked(&v, d.round)
+	return v, nil
+}
+
+// markNotAsked gives the keys round r did not ask, and then the index, the
+// reason that says so.
+func markNotAsked(v *views.Figures, r models.Round) {
+	if r.Keys == "" || !v.Shown() {
+		return
+	}
+	for k := range v.Keys {
+		if !r.Asks(k) {
+			v.Keys[k].Reason, v.Keys[k].ShareReason = views.ReasonNotAsked, views.ReasonNotAsked
+			for j := range scoring.ItemsPerKey {
+				v.Items[k*scoring.ItemsPerKey+j].Reason = views.ReasonNotAsked
+			}
+		}
+	}
+	v.IndexReason = views.ReasonNotAsked
 }
 
 // figuresView turns a group's results into the view model.

@@ -54,6 +54,9 @@ var figuresFile = []export.Column[figureRow]{
 func figureRows(round string, f views.Figures, diffs *[scoring.NumKeys + 1]views.Diff) []figureRow {
 	rows := make([]figureRow, 0, scoring.NumKeys+1)
 	for k, key := range f.Keys {
+		if key.Reason == views.ReasonNotAsked {
+			continue // a pulse round's file covers the keys it asked
+		}
 		r := figureRow{Round: round, Group: f.Group, Label: f.Label, N: f.N, Key: scoring.KeySlugs()[k], KeyN: key.N,
 			Reason: fileReason(orDefault(f.Reason, key.Reason))}
 		if r.Reason == "" {
@@ -66,6 +69,9 @@ func figureRows(round string, f views.Figures, diffs *[scoring.NumKeys + 1]views
 			r.Diff = diffs[k]
 		}
 		rows = append(rows, r)
+	}
+	if f.IndexReason == views.ReasonNotAsked {
+		return rows
 	}
 	idx := figureRow{Round: round, Group: f.Group, Label: f.Label, N: f.N, Key: export.IndexKey, KeyN: f.Index.N,
 		Reason: fileReason(orDefault(f.Reason, f.IndexReason))}
@@ -106,7 +112,8 @@ func csvOf(c echo.Context) string {
 // own wording for a team with more responses than people is min_group there
 // (PRODUCT.md §9 names three reasons).
 func fileReason(r string) string {
-	if r == views.ReasonFiller {
+	switch r {
+	case views.ReasonFiller:
 		return string(results.MinGroup)
 	}
 	return r

@@ -168,11 +168,14 @@ func (s *Server) exportOrganization(c echo.Context) error {
 	return s.resultsDownload(c, "organization", func(round models.Round, res *results.Round) csvBody {
 		p, shown := res.OrgProfile()
 		var rows []export.OrganizationRow
-		for k, slug := range scoring.KeySlugs() {
+		// A pulse round's file covers the keys it asked, and no index.
+		for _, k := range round.AskedKeys() {
 			ks := p.Keys[k]
-			rows = append(rows, export.OrganizationRow{Round: round.Name, Key: slug, Shown: shown, Stats: ks.Stats, FavorablePct: ks.FavorablePct, Alpha: ks.Alpha})
+			rows = append(rows, export.OrganizationRow{Round: round.Name, Key: scoring.KeySlugs()[k], Shown: shown, Stats: ks.Stats, FavorablePct: ks.FavorablePct, Alpha: ks.Alpha})
 		}
-		rows = append(rows, export.OrganizationRow{Round: round.Name, Key: export.IndexKey, Shown: shown, Stats: p.Index})
+		if round.Keys == "" {
+			rows = append(rows, export.OrganizationRow{Round: round.Name, Key: export.IndexKey, Shown: shown, Stats: p.Index})
+		}
 		return rowsBody(export.OrganizationFile, rows)
 	})
 }

@@ -200,7 +200,7 @@ func TestPlanShowsTheChangeOfItsKeys(t *testing.T) {
 	low, high := strconv.FormatFloat(50-half, 'f', 1, 64), strconv.FormatFloat(50+half, 'f', 1, 64)
 	support := doc(t, admin.get("/teams/"+strconv.Itoa(int(a.teams["Support"].ID))+"?round="+strconv.Itoa(int(first.ID))))
 	got := strings.Join(strings.Fields(support.Find(`[data-testid="plan-change"]`).Text()), " ")
-	if want := "up 50.0 points, a real change (+50.0 , 95% CI " + low + " to " + high; !strings.Contains(got, want) {
+	if want := "up 50.0 points, a real change (+50.0, 95% CI " + low + " to " + high + ")"; !strings.Contains(got, want) {
 		t.Errorf("Support's change: %q, want %q", got, want)
 	}
 	tiny := doc(t, admin.get("/teams/"+strconv.Itoa(int(a.teams["Tiny"].ID))+"?round="+strconv.Itoa(int(first.ID))))

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
 
@@ -22,13 +24,33 @@ func (s *Server) renderRounds(c echo.Context, status int, name string, errs view
 		return err
 	}
 	page := views.AdminRoundsPage{Name: name, MaxName: models.MaxNameLength, Errors: errs, Problem: problem, Flash: s.popFlash(c)}
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[uint]string{}
+	form, _ := c.FormParams()
+	chosen := map[string]bool{}
+	for _, v := range append(form["keys"], form["teams"]...) {
+		chosen[v] = true
+	}
+	for _, t := range models.Hierarchy(teams) {
+		names[t.ID] = t.Name
+		if t.ArchivedAt == nil {
+			id := strconv.FormatUint(uint64(t.ID), 10)
+			page.Teams = append(page.Teams, views.TeamOption{Value: id, Path: t.Path, Selected: chosen[id]})
+		}
+	}
+	for k, id := range scoring.KeyIDs() {
+		page.Keys = append(page.Keys, views.PlanKeyChoice{ID: id, Name: scoring.KeyNames()[k], Checked: chosen[id]})
+	}
 	for _, r := range rounds {
 		n, err := s.store.CountResponses(ctx, r.ID, models.StatusSubmitted)
 		if err != nil {
 			return err
 		}
 		page.Rounds = append(page.Rounds, views.RoundRow{ID: r.ID, Name: r.Name, Status: r.Status,
-			OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, N: int(n)})
+			OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, N: int(n), Pulse: pulseLabel(r, names)})
 	}
 	return render(c, status, views.AdminRounds(page))
 }
@@ -44,7 +66,29 @@ func (s *Server) adminCreateRound(c echo.Context) error {
 	if _, err := models.CleanName("round", name); err != nil {
 		return s.renderRounds(c, http.StatusUnprocessableEntity, name, views.FieldErrors{"name": sentence(err)}, "")
 	}
-	r, err := s.store.CreateRound(c.Request().Context(), models.NewRound{Name: name, By: actor(c)})
+	nr := models.NewRound{Name: name, By: actor(c)}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
+	}
+	for _, id := range form["keys"] {
+		k, ok := scoring.KeyIndex(id)
+		if !ok {
+			return s.renderRounds(c, http.StatusUnprocessableEntity, name, views.FieldErrors{"keys": "Choose keys from the list."}, "")
+		}
+		nr.Keys = append(nr.Keys, k)
+	}
+	for _, v := range form["teams"] {
+		id, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return s.renderRounds(c, http.StatusUnprocessableEntity, name, nil, "Choose teams from the list.")
+		}
+		nr.Teams = append(nr.Teams, uint(id))
+	}
+	r, err := s.store.CreateRound(c.Request().Context(), nr)
+	if errors.Is(err, models.ErrNotFound) {
+		return s.renderRounds(c, http.StatusUnprocessableEntity, name, nil, "A chosen team no longer exists: choose again.")
+	}
 	if errors.Is(err, models.ErrConflict) {
 		return s.renderRounds(c, http.StatusUnprocessableEntity, name, views.FieldErrors{"name": "A round with this name exists already."}, "")
 	}
@@ -87,4 +131,23 @@ func (s *Server) adminSetRound(c echo.Context) error {
 		s.setFlash(c, fmt.Sprintf("Round %s is open.", r.Name))
 	}
 	return redirect(c, "/admin/rounds")
+}
+
+// pulseLabel names a pulse round's keys and teams, "" for a full round.
+func pulseLabel(r models.Round, teams map[uint]string) string {
+	if !r.Pulse() {
+		return ""
+	}
+	var keys, who []string
+	for _, k := range r.AskedKeys() {
+		keys = append(keys, scoring.KeyNames()[k])
+	}
+	for _, t := range r.TeamIDs() {
+		who = append(who, teams[t])
+	}
+	label := strings.Join(keys, ", ")
+	if len(who) > 0 {
+		label += " · " + strings.Join(who, ", ")
+	}
+	return label
 }

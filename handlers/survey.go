@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,15 +58,18 @@ func (s *Server) surveyStart(c echo.Context) error {
 	}
 	if c.FormValue("action") == "resume" {
 		if r, ok := s.deviceResponse(c); ok && r.TeamID == team.ID && r.RoundID == round.ID && !r.Submitted() {
-			return redirect(c, stepURL(resumeStep(r)))
+			return redirect(c, stepURL(resumeStep(r, *round)))
 		}
 	}
 	if err := s.starts.allow(c); err != nil {
 		return err
 	}
 	st, err := s.store.StartResponse(c.Request().Context(), team.ID)
-	if errors.Is(err, models.ErrNoOpenRound) {
+	switch {
+	case errors.Is(err, models.ErrNoOpenRound):
 		return render(c, http.StatusOK, views.SurveyClosed(team.Name))
+	case errors.Is(err, models.ErrNotAsked):
+		return render(c, http.StatusOK, views.SurveyNotAsked(team.Name, round.Name))
 	}
 	if err != nil {
 		return err
@@ -98,6 +102,9 @@ func (s *Server) openSurvey(c echo.Context) (models.Team, *models.Round, error) 
 	if err != nil {
 		return models.Team{}, nil, err
 	}
+	if !round.AsksTeam(team.ID) {
+		return team, nil, render(c, http.StatusOK, views.SurveyNotAsked(team.Name, round.Name))
+	}
 	return team, &round, nil
 }
 
@@ -115,20 +122,24 @@ func (s *Server) surveyResume(c echo.Context) error {
 	if r.Submitted() {
 		return s.showSubmitted(c, r)
 	}
+	round, err := s.store.Round(c.Request().Context(), r.RoundID)
+	if err != nil {
+		return err
+	}
 	s.setResumeCookie(c, token)
 	s.deviceSecret(c)
-	return c.Redirect(http.StatusSeeOther, stepURL(resumeStep(r)))
+	return c.Redirect(http.StatusSeeOther, stepURL(resumeStep(r, round)))
 }
 
-// resumeStep is where an unfinished response continues: the first key page
-// with no answer yet, the perspective page when nothing is answered, else
-// the comment.
-func resumeStep(r models.Response) string {
+// resumeStep is where an unfinished response of round continues: the first
+// page of a key it asks with no answer yet, the perspective page when
+// nothing is answered, else the comment.
+func resumeStep(r models.Response, round models.Round) string {
 	a := r.Answers()
 	if a.Answered() == 0 {
 		return views.StepPerspective
 	}
-	for k, id := range scoring.KeyIDs() {
+	for _, k := range round.AskedKeys() {
 		empty := true
 		for j := range scoring.ItemsPerKey {
 			if a[k*scoring.ItemsPerKey+j] != 0 {
@@ -136,7 +147,7 @@ func resumeStep(r models.Response) string {
 			}
 		}
 		if empty {
-			return id
+			return scoring.KeyIDs()[k]
 		}
 	}
 	return views.StepComment
@@ -257,7 +268,16 @@ func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	if err != nil {
 		return models.Response{}, nil, err
 	}
-	return r, newStepPage(idx, r, team.Name, s.cfg.BaseURL+"/resume/"+tok), nil
+	round, err := s.store.Round(ctx, r.RoundID)
+	if err != nil {
+		return models.Response{}, nil, err
+	}
+	flow := flowOf(round)
+	if !slices.Contains(flow, idx) {
+		return models.Response{}, nil, echo.NewHTTPError(http.StatusNotFound,
+			"This page is not part of this round's survey: it asks fewer keys. Go on with the pages it shows.")
+	}
+	return r, newStepPage(idx, flow, r, team.Name, s.cfg.BaseURL+"/resume/"+tok), nil
 }
 
 // surveyStep is GET /s/:step: a page of the questionnaire with what was saved.
@@ -300,9 +320,9 @@ func (s *Server) surveySave(c echo.Context) error {
 		page.notice = "You skipped every statement on this page. Choose Next again to go on without answering them, or pick your answers."
 		return render(c, http.StatusOK, page.component())
 	case in.action == actionBack:
-		return redirect(c, stepURL(steps[max(idx-1, 0)]))
+		return redirect(c, stepURL(stepAfter(page.flow, idx, -1)))
 	case steps[idx] != views.StepComment:
-		return redirect(c, stepURL(steps[idx+1]))
+		return redirect(c, stepURL(stepAfter(page.flow, idx, +1)))
 	}
 	resultToken := models.ResultTokenFor(s.resumeToken(c), s.deviceSecret(c))
 	if _, err := s.store.SubmitWithResult(ctx, r.ID, resultToken); err != nil {

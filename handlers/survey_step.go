@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,6 +39,24 @@ func stepIndex(step string) int {
 }
 
 func stepURL(step string) string { return "/s/" + step }
+
+// flowOf is the pages round r asks, as indexes of steps: the perspective,
+// the page of each key it asks (all five, but for a pulse round), the
+// comment.
+func flowOf(r models.Round) []int {
+	flow := []int{0}
+	for _, k := range r.AskedKeys() {
+		flow = append(flow, k+1)
+	}
+	return append(flow, len(steps)-1)
+}
+
+// stepAfter is the page delta pages on from step idx in flow (−1 back, +1
+// on), kept within the flow.
+func stepAfter(flow []int, idx, delta int) string {
+	pos := slices.Index(flow, idx) + delta
+	return steps[flow[max(0, min(pos, len(flow)-1))]]
+}
 
 // keyOfStep is the key index asked on step idx, or −1 on the perspective
 // and comment pages.
@@ -173,7 +192,9 @@ func isControl(r rune) bool {
 
 // stepPage is one questionnaire page to draw.
 type stepPage struct {
-	idx       int
+	idx int
+	// flow is the pages of the response's round (see flowOf).
+	flow      []int
 	teamName  string
 	resumeURL string
 	// The response's values, with what was just posted on top.
@@ -190,9 +211,9 @@ type stepPage struct {
 }
 
 // newStepPage is page idx of response r as saved.
-func newStepPage(idx int, r models.Response, teamName, resumeURL string) *stepPage {
+func newStepPage(idx int, flow []int, r models.Response, teamName, resumeURL string) *stepPage {
 	a := r.Answers()
-	return &stepPage{idx: idx, teamName: teamName, resumeURL: resumeURL, answers: a, perspective: r.Perspective,
+	return &stepPage{idx: idx, flow: flow, teamName: teamName, resumeURL: resumeURL, answers: a, perspective: r.Perspective,
 		perspectiveChosen: r.Perspective != "unspecified" || a.Answered() > 0, comment: r.Comment}
 }
 
@@ -231,7 +252,7 @@ func (p *stepPage) component() templ.Component {
 	frame := views.SurveyFrame{
 		TeamName:  p.teamName,
 		Action:    stepURL(step),
-		Progress:  progressOf(p.idx),
+		Progress:  progressOf(p.idx, p.flow),
 		ResumeURL: p.resumeURL,
 		Problems:  p.in.problems,
 		Notice:    p.notice,
@@ -257,7 +278,7 @@ func (p *stepPage) component() templ.Component {
 	return views.SurveyKey(page)
 }
 
-// progressOf is where step idx stands.
-func progressOf(idx int) views.Progress {
-	return views.Progress{Value: idx, Max: len(steps) - 1, Keys: scoring.NumKeys}
+// progressOf is where step idx stands in flow.
+func progressOf(idx int, flow []int) views.Progress {
+	return views.Progress{Value: slices.Index(flow, idx), Max: len(flow) - 1, Keys: len(flow) - 2}
 }

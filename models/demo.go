@@ -65,7 +65,8 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 
 // SeedDemo fills an empty database with a sample organization: a parent team
 // with three children (the smallest on personal codes in the open round)
-// and three more teams, one closed and one open round,
+// and three more teams, a closed round with an action plan, a closed pulse
+// round on Empowerment, and an open round,
 // and a few hundred submitted responses spread over the perspectives, plus a
 // few unfinished ones and an admin login, whose new password it returns. It
 // leaves a database that holds data alone (and returns "").
@@ -135,6 +136,9 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 				return "", fmt.Errorf("demo: %w", err)
 			}
 			if err := s.seedPlan(ctx, ids["Contact Centre"], closed); err != nil {
+				return "", err
+			}
+			if err := s.seedPulse(ctx, rng, ids); err != nil {
 				return "", err
 			}
 		}
@@ -217,6 +221,30 @@ func (s *Store) seedPlan(ctx context.Context, team uint, r Round) error {
 		}})
 	if err != nil {
 		return fmt.Errorf("demo plan: %w", err)
+	}
+	return nil
+}
+
+// seedPulse adds a closed pulse round on Empowerment, the key of the demo's
+// plan, in which every team moved a little.
+func (s *Store) seedPulse(ctx context.Context, rng *rand.Rand, ids map[string]uint) error {
+	e, _ := scoring.KeyIndex("E")
+	r, err := s.CreateRound(ctx, NewRound{Name: "2026 Q3 pulse", Open: true, Keys: []int{e}})
+	if err != nil {
+		return fmt.Errorf("demo pulse: %w", err)
+	}
+	for _, dt := range demoTeams {
+		level := dt.level
+		level[e] += 0.3
+		start := func() (Started, error) { return s.StartResponse(ctx, ids[dt.name]) }
+		for range max(1, dt.responses[0]*4/5) {
+			if err := s.seedResponse(ctx, rng, start, level, true); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := s.CloseRound(ctx, CommandLine, r.ID); err != nil {
+		return fmt.Errorf("demo pulse: %w", err)
 	}
 	return nil
 }

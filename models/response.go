@@ -100,6 +100,9 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 			}
 			return err
 		}
+		if !round.AsksTeam(teamID) {
+			return ErrNotAsked
+		}
 		var err error
 		st, err = s.newResponse(tx, round.ID, teamID)
 		return err
@@ -275,10 +278,20 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 			return ErrRoundClosed
 		}
 		now := s.Now()
-		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, r.Answers())
-		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).
-			Updates(map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now,
-				"result_token_hash": HashToken(resultToken), "export_cells": cells})
+		updates := map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now,
+			"result_token_hash": HashToken(resultToken)}
+		// A pulse round counts only the keys it asks, whatever else a
+		// response might hold.
+		a := r.Answers()
+		for i := range a {
+			if a[i] != 0 && !round.Asks(scoring.KeyOfItem(i)) {
+				a[i], updates[AnswerColumnNames[i]] = 0, nil
+			}
+		}
+		r.setAnswers(a)
+		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, a)
+		updates["export_cells"] = cells
+		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}

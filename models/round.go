@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/icare-hr/icare/scoring"
 )
 
 // Round statuses.
@@ -20,15 +25,63 @@ const (
 // a time: the database holds that rule too, through a unique column that is 1
 // for the open round and NULL for every other (NULLs never collide).
 type Round struct {
-	ID        uint       `gorm:"primaryKey"`
-	Name      string     `gorm:"size:120;not null;uniqueIndex:idx_rounds_name"`
-	Status    string     `gorm:"size:16;not null;default:draft;check:chk_rounds_status,status IN ('draft','open','closed')"`
-	OpenFlag  *int16     `gorm:"uniqueIndex:idx_rounds_one_open;check:chk_rounds_open_flag,(status = 'open' AND open_flag IS NOT NULL AND open_flag = 1) OR (status <> 'open' AND open_flag IS NULL)"`
-	OpensAt   *time.Time `gorm:""`
-	ClosesAt  *time.Time `gorm:""`
+	ID       uint       `gorm:"primaryKey"`
+	Name     string     `gorm:"size:120;not null;uniqueIndex:idx_rounds_name"`
+	Status   string     `gorm:"size:16;not null;default:draft;check:chk_rounds_status,status IN ('draft','open','closed')"`
+	OpenFlag *int16     `gorm:"uniqueIndex:idx_rounds_one_open;check:chk_rounds_open_flag,(status = 'open' AND open_flag IS NOT NULL AND open_flag = 1) OR (status <> 'open' AND open_flag IS NULL)"`
+	OpensAt  *time.Time `gorm:""`
+	ClosesAt *time.Time `gorm:""`
+	// Keys, for a pulse round, lists the keys it asks ("E" or "C,E");
+	// empty for a full round, which asks all five.
+	Keys string `gorm:"size:16;not null;default:''"`
+	// Teams, for a pulse round of chosen teams, lists their ids ("3,7");
+	// empty when every team is asked.
+	Teams     string `gorm:"type:text;not null;default:''"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Pulse reports whether the round asks only some keys or some teams.
+func (r Round) Pulse() bool { return r.Keys != "" || r.Teams != "" }
+
+// AskedKeys are the keys the round asks, in key order.
+func (r Round) AskedKeys() []int {
+	if r.Keys == "" {
+		return []int{0, 1, 2, 3, 4}
+	}
+	var ks []int
+	for _, id := range strings.Split(r.Keys, ",") {
+		if k, ok := scoring.KeyIndex(id); ok {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// Asks reports whether the round asks key k.
+func (r Round) Asks(k int) bool { return slices.Contains(r.AskedKeys(), k) }
+
+// AsksTeam reports whether the round asks team id.
+func (r Round) AsksTeam(id uint) bool {
+	if r.Teams == "" {
+		return true
+	}
+	return slices.Contains(strings.Split(r.Teams, ","), strconv.FormatUint(uint64(id), 10))
+}
+
+// TeamIDs lists the teams a pulse round asks; none when it asks every team.
+func (r Round) TeamIDs() []uint {
+	var ids []uint
+	for _, v := range strings.Split(r.Teams, ",") {
+		if id, err := strconv.ParseUint(v, 10, 32); err == nil {
+			ids = append(ids, uint(id))
+		}
+	}
+	return ids
+}
+
+// ErrNotAsked is returned when a team answers a pulse round not meant for it.
+var ErrNotAsked = errors.New("this pulse round does not ask this team")
 
 // Errors of opening and closing rounds.
 var (
@@ -46,6 +99,10 @@ var (
 // NewRound is what it takes to create a round.
 type NewRound struct {
 	Name string
+	// Keys and Teams make a pulse round: the keys it asks (none: all five)
+	// and the teams it asks (none: every team).
+	Keys  []int
+	Teams []uint
 	// Open opens the round at once, in the same transaction; otherwise it
 	// is created as a draft, to be opened later.
 	Open bool
@@ -64,11 +121,41 @@ func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
 	}
 	by := actorOr(nr.By)
 	r := Round{Name: name, Status: RoundDraft}
+	keys := slices.Sorted(slices.Values(slices.Compact(slices.Sorted(slices.Values(nr.Keys)))))
+	if len(keys) > 0 && len(keys) < scoring.NumKeys {
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			if k < 0 || k >= scoring.NumKeys {
+				return Round{}, fmt.Errorf("round %q: key %d does not exist", name, k)
+			}
+			ids[i] = scoring.KeyIDs()[k]
+		}
+		r.Keys = strings.Join(ids, ",")
+	}
+	teams := slices.Compact(slices.Sorted(slices.Values(nr.Teams)))
+	tids := make([]string, len(teams))
+	for i, t := range teams {
+		tids[i] = strconv.FormatUint(uint64(t), 10)
+	}
+	r.Teams = strings.Join(tids, ",")
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if len(teams) > 0 {
+			var n int64
+			if err := tx.Model(&Team{}).Where("id IN ?", teams).Count(&n).Error; err != nil {
+				return err
+			}
+			if int(n) != len(teams) {
+				return fmt.Errorf("round %q: a chosen team does not exist: %w", name, ErrNotFound)
+			}
+		}
 		if err := tx.Create(&r).Error; err != nil {
 			return translate(err)
 		}
-		if err := s.audit(tx, by, "round.create", fmt.Sprintf("round %d “%s”", r.ID, name)); err != nil {
+		detail := fmt.Sprintf("round %d “%s”", r.ID, name)
+		if r.Pulse() {
+			detail += fmt.Sprintf(", a pulse round: keys %s, teams %s", orAll(r.Keys), orAll(r.Teams))
+		}
+		if err := s.audit(tx, by, "round.create", detail); err != nil {
 			return err
 		}
 		if nr.Open {
@@ -217,4 +304,11 @@ func (s *Store) Round(ctx context.Context, id uint) (Round, error) {
 // Rounds lists every round, the newest first.
 func (s *Store) Rounds(ctx context.Context) ([]Round, error) {
 	return list[Round](ctx, s.rdb.Order("id DESC"), "rounds")
+}
+
+func orAll(list string) string {
+	if list == "" {
+		return "all"
+	}
+	return list
 }

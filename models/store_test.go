@@ -214,8 +214,16 @@ func TestDemoSeedsOnceOnEmptyDatabase(t *testing.T) {
 		}
 		teams, _ := s.Teams(ctx)
 		rounds, _ := s.Rounds(ctx)
-		if len(teams) < 5 || len(rounds) != 2 {
-			t.Fatalf("demo: got %d teams and %d rounds, want ≥5 and 2", len(teams), len(rounds))
+		if len(teams) < 5 || len(rounds) != 3 {
+			t.Fatalf("demo: got %d teams and %d rounds, want ≥5 and 3", len(teams), len(rounds))
+		}
+		// The loop of a plan and a pulse round: the plan is made on the
+		// first round, the pulse round asks its key.
+		if !rounds[1].Pulse() || rounds[1].Keys != "E" || rounds[1].Status != models.RoundClosed {
+			t.Errorf("demo pulse round: %+v", rounds[1])
+		}
+		if plans, err := s.Plans(ctx); err != nil || len(plans) != 1 || plans[0].RoundID != rounds[2].ID || plans[0].FocusKeys != "E" {
+			t.Errorf("demo plan: %+v, %v", plans, err)
 		}
 		var children int
 		for _, tm := range teams {

@@ -68,10 +68,10 @@ jar3=$work/jar3
 curl -fs -c "$jar3" -b "$jar3" "$base/login" -o "$work/p.html"
 curl -fs -c "$jar3" -b "$jar3" -o /dev/null --data-urlencode "_csrf=$(csrf "$work/p.html")" \
   --data-urlencode "email=demo@icare.example" --data-urlencode "password=$password" "$base/login"
-page() { # PATH NAME
+page() { # PATH NAME [HEIGHT at 1280]
   curl -fs -b "$jar3" "$base$1" | sed "s#<head>#<head><base href=\"$base/\">#" >"$work/$2.html"
   for w in 1280 390; do
-    h=$([ "$w" = 1280 ] && echo 1500 || echo 2600)
+    h=$([ "$w" = 1280 ] && echo "${3:-1500}" || echo 2600)
     shot "file://$work/$2.html" "$out/$2-$w.png" "$h" "$w"
   done
 }
@@ -81,7 +81,9 @@ page "/dashboard" dashboard
 page "/dashboard/heatmap" heatmap
 page "/dashboard/compare?g=org&g=team:$contact&g=team:$sales" compare
 page "/teams/$contact" team
-page "/teams/$contact/plan" plan
+page "/teams/$contact/plan" plan-form
+page "/teams/$contact?round=$(curl -fs -b "$jar3" "$base/api/v1/rounds" | grep -o '"id":[0-9]*,"name":"2026 Q2"' | grep -o '[0-9]*' | head -1)" plan 2100
+page "/dashboard/trend?g=team:$contact" trend
 echo "wrote the dashboard's screenshots to $out"
 
 # The personal-code slips of the team on codes, printed to PDF by Chromium

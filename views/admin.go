@@ -79,6 +79,8 @@ type RoundRow struct {
 	OpensAt  *time.Time
 	ClosesAt *time.Time
 	N        int
+	// Pulse names a pulse round's keys and teams ("" for a full round).
+	Pulse string
 }
 
 // AdminRoundsPage lists rounds with their actions and the create form.
@@ -87,6 +89,9 @@ type AdminRoundsPage struct {
 	// Name is the create form's name, MaxName the longest the Store takes.
 	Name    string
 	MaxName int
+	// Keys and Teams are the create form's choices of a pulse round.
+	Keys    []PlanKeyChoice
+	Teams   []TeamOption
 	Errors  FieldErrors
 	Problem string
 	Flash   string

@@ -34,6 +34,8 @@ type RoundInfo struct {
 	N         int
 	Headcount *int
 	Rate      scoring.Value
+	// Pulse names the keys of a pulse round ("" for a full round).
+	Pulse string
 }
 
 // DashFrame is what every dashboard page shares: the round shown, the
@@ -142,11 +144,16 @@ var keyNames = scoring.KeyNames()
 // min_group in the files and the API), but the pages say why.
 const ReasonFiller = "filler"
 
+// ReasonNotAsked marks a key (and the index) that a pulse round did not ask.
+const ReasonNotAsked = "not_asked"
+
 // reasonText says in words why a figure is missing.
 func reasonText(reason string, minGroup int) string {
 	switch reason {
 	case ReasonFiller:
 		return "more responses than people"
+	case ReasonNotAsked:
+		return "not asked in this pulse round"
 	case "min_group":
 		return "fewer than " + strconv.Itoa(minGroup) + " responses"
 	case "differencing":

@@ -51,6 +51,18 @@ func (c PlanChange) Words() string {
 	return "no clear change"
 }
 
+// Numbers is the change and its interval in brackets, "" when missing.
+func (c PlanChange) Numbers() string {
+	if !c.Estimate.OK {
+		return ""
+	}
+	out := "(" + signed(c.Estimate)
+	if c.Low.OK {
+		out += ", 95% CI " + interval(c.Low, c.High)
+	}
+	return out + ")"
+}
+
 func signedAbs(v float64) string {
 	if v < 0 {
 		v = -v

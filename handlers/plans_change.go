@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
+	"github.com/icare-hr/icare/scoring"
+	"github.com/icare-hr/icare/views"
+)
+
+// A plan as it is shown, and the change of its focus keys since its round.
+
+// planView is plan p as the team page and the dashboard show it, with each
+// focus key's change to the latest round that closed after p's, when both
+// figures may be shown.
+func (s *Server) planView(c echo.Context, p models.Plan, canEdit bool) (*views.PlanView, error) {
+	ctx := c.Request().Context()
+	base, err := s.store.Round(ctx, p.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	v := &views.PlanView{RoundName: base.Name, Notes: p.Notes, Updated: p.UpdatedAt, MinGroup: s.cfg.MinGroup}
+	if canEdit {
+		v.EditURL = planURL(p.TeamID, p.RoundID)
+	}
+	today := s.store.Now()
+	for _, a := range p.Actions {
+		v.Actions = append(v.Actions, views.PlanActionView{Habit: a.Habit, Owner: a.Owner, Status: a.Status, Due: a.Due, Overdue: a.Overdue(today)})
+	}
+	later, err := s.laterRound(c, base)
+	if err != nil {
+		return nil, err
+	}
+	var before, after results.Figures
+	if later != nil {
+		if before, err = s.planFigures(c, base, p.TeamID); err != nil {
+			return nil, err
+		}
+		if after, err = s.planFigures(c, *later, p.TeamID); err != nil {
+			return nil, err
+		}
+	}
+	names := scoring.KeyNames()
+	for _, k := range p.Keys() {
+		pk := views.PlanKey{Name: names[k]}
+		if later != nil {
+			pk.Change = planChange(later.Name, before, after, k)
+		}
+		v.Keys = append(v.Keys, pk)
+	}
+	return v, nil
+}
+
+// planChange is key k's change from before to after: a number only when
+// both rounds show that key's mean.
+func planChange(later string, before, after results.Figures, k int) views.PlanChange {
+	ch := views.PlanChange{Later: later}
+	for _, r := range []results.Reason{before.KeyReason[k], after.KeyReason[k]} {
+		if r != results.Shown {
+			ch.Reason = string(r)
+			return ch
+		}
+	}
+	d := scoring.Difference(after.Profile.Keys[k].Stats, before.Profile.Keys[k].Stats)
+	ch.Estimate, ch.Low, ch.High, ch.Clear = d.Estimate, d.CILow, d.CIHigh, d.Clear()
+	return ch
+}
+
+// planFigures are the published figures of a plan's group in round r.
+func (s *Server) planFigures(c echo.Context, r models.Round, teamID *uint) (results.Figures, error) {
+	res, err := s.roundResults(c, r)
+	if err != nil {
+		return results.Figures{}, err
+	}
+	f, err := res.Figures(planGroup(teamID))
+	if errors.Is(err, results.ErrUnknownGroup) {
+		// A team added after the round: nothing of it to compare.
+		f = results.Figures{Reason: results.MinGroup}
+		for k := range f.KeyReason {
+			f.KeyReason[k] = results.MinGroup
+		}
+		return f, nil
+	}
+	return f, err
+}
+
+// laterRound is the latest round that closed after base, or nil.
+func (s *Server) laterRound(c echo.Context, base models.Round) (*models.Round, error) {
+	rounds, err := s.store.Rounds(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	var later *models.Round
+	for i, r := range rounds {
+		if r.Status != models.RoundClosed || r.ID == base.ID || r.ClosesAt == nil || base.ClosesAt == nil || !r.ClosesAt.After(*base.ClosesAt) {
+			continue
+		}
+		if later == nil || r.ClosesAt.After(*later.ClosesAt) {
+			later = &rounds[i]
+		}
+	}
+	return later, nil
+}
