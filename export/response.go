@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -103,40 +102,31 @@ func ResponseRow(w Cells, perspective, version string, submittedAt time.Time, a 
 	w.Bool(sc.Straightlined)
 }
 
-// StoredRow writes cells kept by StoredResponseCells (without their version
-// prefix) to any Table as typed cells, as ResponseRow would have written
-// them: the stored cells hold no quotes, so every comma separates two cells.
+// StoredRow writes a response's cells, from perspective to straightlined,
+// to any Table from the cells kept by StoredResponseCells (without their
+// version prefix): it reads back the perspective, the version, the time and
+// the answers (the stored cells hold no quotes, so every comma separates two
+// cells) and writes them as ResponseRow does, so a workbook's scores keep
+// their full precision.
 func StoredRow(w Cells, cells []byte) error {
 	parts := bytes.Split(cells, []byte{','})
 	want := 3 + scoring.NumItems + scoring.NumKeys + 2
 	if len(parts) != want {
 		return fmt.Errorf("export: stored cells have %d cells, not %d", len(parts), want)
 	}
-	w.Text(string(parts[0]))
-	w.Text(string(parts[1]))
 	at, err := time.Parse(time.RFC3339, string(parts[2]))
 	if err != nil {
 		return fmt.Errorf("export: stored submitted_at: %w", err)
 	}
-	w.Time(at)
-	for _, p := range parts[3 : 3+scoring.NumItems] {
-		if len(p) == 1 && p[0] >= '1' && p[0] <= '5' {
-			w.Int(int64(p[0] - '0'))
-		} else {
-			w.Empty()
+	var a scoring.Answers
+	for i, p := range parts[3 : 3+scoring.NumItems] {
+		switch {
+		case len(p) == 1 && p[0] >= '1' && p[0] <= '5':
+			a[i] = p[0] - '0'
+		case len(p) != 0:
+			return fmt.Errorf("export: stored answer %q", p)
 		}
 	}
-	for _, p := range parts[3+scoring.NumItems : want-1] {
-		if len(p) == 0 {
-			w.Empty()
-			continue
-		}
-		v, err := strconv.ParseFloat(string(p), 64)
-		if err != nil {
-			return fmt.Errorf("export: stored score %q: %w", p, err)
-		}
-		w.Number(v)
-	}
-	w.Bool(string(parts[want-1]) == "true")
+	ResponseRow(w, string(parts[0]), string(parts[1]), at, a)
 	return nil
 }

@@ -25,10 +25,15 @@ func (r *recorder) Score(v scoring.Value) {
 }
 func (r *recorder) Number(v float64) { r.cells = append(r.cells, fmt.Sprintf("num:%.2f", v)) }
 func (r *recorder) Time(t time.Time) { r.cells = append(r.cells, "time:"+t.UTC().Format(time.RFC3339)) }
-func (r *recorder) Empty()           { r.cells = append(r.cells, "empty") }
+func (r *recorder) Date(t time.Time) {
+	r.cells = append(r.cells, "date:"+t.UTC().Format(time.DateOnly))
+}
+func (r *recorder) Empty() { r.cells = append(r.cells, "empty") }
 
 // TestStoredRowIsResponseRow: the cells kept at submit, read back for a
-// workbook, are the cells ResponseRow writes from the answers.
+// workbook, are the cells ResponseRow writes from the answers, scores at
+// full precision (the recorder prints them to 2 decimals, as both sides
+// then agree only if the answers came back right).
 func TestStoredRowIsResponseRow(t *testing.T) {
 	at := time.Date(2027, 3, 4, 5, 6, 7, 800_000_000, time.UTC)
 	for _, a := range []scoring.Answers{{}, {5, 4, 0, 2, 1, 3, 3, 3, 3, 3, 1, 1}, func() (a scoring.Answers) {

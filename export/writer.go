@@ -120,6 +120,12 @@ func (w *Writer) Encoded(cells []byte) {
 // Empty writes an empty cell: a missing value.
 func (w *Writer) Empty() { w.sep() }
 
+// Date writes the day of t in UTC, as 2027-03-31.
+func (w *Writer) Date(t time.Time) {
+	w.sep()
+	w.buf = t.UTC().AppendFormat(w.buf, time.DateOnly)
+}
+
 // Time writes a time in RFC 3339, in UTC, to the second.
 func (w *Writer) Time(t time.Time) {
 	w.sep()

@@ -23,8 +23,12 @@ type Cells interface {
 	Score(v scoring.Value)
 	Number(v float64)
 	Time(t time.Time)
+	Date(t time.Time)
 	Empty()
 }
+
+// MaxSheetRows is how many rows an Excel sheet holds, the header included.
+const MaxSheetRows = 1048576
 
 // Table is a file of rows: a header row, then rows of Cells.
 type Table interface {
@@ -44,10 +48,10 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 // text: a cell never holds a formula, so nothing in it is ever evaluated,
 // and no locale reads a number differently.
 type Workbook struct {
-	f              *excelize.File
-	sheets         []*Sheet
-	score, instant int // style ids
-	header         int
+	f                    *excelize.File
+	sheets               []*Sheet
+	score, instant, date int // style ids
+	header               int
 }
 
 // NewWorkbook returns an empty workbook.
@@ -60,6 +64,10 @@ func NewWorkbook() (*Workbook, error) {
 		return nil, fmt.Errorf("workbook: %w", err)
 	}
 	if wb.instant, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateTime}); err != nil {
+		return nil, fmt.Errorf("workbook: %w", err)
+	}
+	day := "yyyy-mm-dd"
+	if wb.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &day}); err != nil {
 		return nil, fmt.Errorf("workbook: %w", err)
 	}
 	if wb.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
@@ -231,6 +239,12 @@ func (s *Sheet) Number(v float64) {
 // Time writes a date and time in UTC.
 func (s *Sheet) Time(t time.Time) {
 	s.row = append(s.row, excelize.Cell{StyleID: s.wb.instant, Value: t.UTC()})
+}
+
+// Date writes a date (the day of t in UTC).
+func (s *Sheet) Date(t time.Time) {
+	y, m, d := t.UTC().Date()
+	s.row = append(s.row, excelize.Cell{StyleID: s.wb.date, Value: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)})
 }
 
 // Empty writes an empty cell.

@@ -286,6 +286,11 @@ func TestAPITokensSeeTheirAccountsTeamsOnly(t *testing.T) {
 	if rec := a.serve(post); rec.Code < 400 || rec.Code >= 500 {
 		t.Errorf("POST with a token: %d, want a 4xx", rec.Code)
 	}
+	basic := httptest.NewRequest(http.MethodGet, "/api/v1/instrument", nil)
+	basic.Header.Set("Authorization", "Basic dXNlcjpwYXNz") // a proxy's own sign-in
+	if rec := a.serve(basic); rec.Code != http.StatusOK {
+		t.Errorf("the public instrument behind a Basic-auth proxy: %d want 200", rec.Code)
+	}
 	page := httptest.NewRequest(http.MethodGet, "/home", nil)
 	page.Header.Set("Authorization", "Bearer "+tok)
 	if rec := a.serve(page); rec.Code != http.StatusSeeOther {

@@ -47,7 +47,7 @@ func (s *Server) newSessions() *scs.SessionManager {
 // deactivated since it signed in loses its session here.
 func (s *Server) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if auth := c.Request().Header.Get(echo.HeaderAuthorization); auth != "" && wantsJSON(c) {
+		if auth := c.Request().Header.Get(echo.HeaderAuthorization); wantsJSON(c) && len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
 			return s.tokenViewer(c, auth, next)
 		}
 		ctx := c.Request().Context()

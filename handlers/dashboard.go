@@ -78,9 +78,15 @@ func roundInfo(r models.Round, res *results.Round) views.RoundInfo {
 		}
 		info.Pulse = strings.Join(names, ", ")
 	}
+	// The people asked: the top-level teams, or those of a pulse round
+	// of chosen teams (its sub-teams are chosen with a team).
 	people, known := 0, false
 	for _, t := range res.Teams {
-		if t.Depth == 0 && t.Headcount != nil {
+		top := t.Depth == 0
+		if r.Teams != "" {
+			top = r.AsksTeam(t.ID) && (t.ParentID == nil || !r.AsksTeam(*t.ParentID))
+		}
+		if top && t.Headcount != nil {
 			people, known = people+*t.Headcount, true
 		}
 	}
@@ -151,23 +157,6 @@ func (d *dash) figures(g results.GroupRef) (views.Figures, error) {
 	v := figuresView(f, d.label(g))
 	markNotAsked(&v, d.round)
 	return v, nil
-}
-
-// markNotAsked gives the keys round r did not ask, and then the index, the
-// reason that says so.
-func markNotAsked(v *views.Figures, r models.Round) {
-	if r.Keys == "" || !v.Shown() {
-		return
-	}
-	for k := range v.Keys {
-		if !r.Asks(k) {
-			v.Keys[k].Reason, v.Keys[k].ShareReason = views.ReasonNotAsked, views.ReasonNotAsked
-			for j := range scoring.ItemsPerKey {
-				v.Items[k*scoring.ItemsPerKey+j].Reason = views.ReasonNotAsked
-			}
-		}
-	}
-	v.IndexReason = views.ReasonNotAsked
 }
 
 // figuresView turns a group's results into the view model.

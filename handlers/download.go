@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,7 +71,10 @@ func (s *Server) writeWorkbook(c echo.Context, opt exportOptions, kind string, b
 		return err
 	}
 	defer wb.Close()
-	sheet, err := wb.Sheet(kind)
+	// A sheet's name is the file's kind ("codes" for codes-sales-emea),
+	// within the 31 characters Excel allows.
+	name, _, _ := strings.Cut(kind, "-")
+	sheet, err := wb.Sheet(name[:min(len(name), 31)])
 	if err != nil {
 		return err
 	}
@@ -93,10 +97,30 @@ func (s *Server) writeWorkbook(c echo.Context, opt exportOptions, kind string, b
 		return err
 	}
 	c.Response().WriteHeader(http.StatusOK)
-	if err := wb.Write(c.Response()); err != nil {
+	if err := wb.Write(&deadlineWriter{c: c, w: c.Response()}); err != nil {
 		return s.streamFailed(c, err)
 	}
 	return nil
+}
+
+// deadlineWriter gives the client another writeWindow after every
+// deadlineStep bytes of a workbook, as flushCSV does batch by batch.
+type deadlineWriter struct {
+	c    echo.Context
+	w    io.Writer
+	sent int
+}
+
+const deadlineStep = 8 << 20
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	if d.sent/deadlineStep != (d.sent+len(p))/deadlineStep {
+		if err := extendDeadline(d.c); err != nil {
+			return 0, err
+		}
+	}
+	d.sent += len(p)
+	return d.w.Write(p)
 }
 
 // resultsDownload answers GET of a CSV file made from a round's group

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -22,6 +23,16 @@ import (
 func (s *Server) exportResponses(c echo.Context) error {
 	ctx := c.Request().Context()
 	return s.download(c, "responses", pickCurrent, func(opt exportOptions) (csvBody, error) {
+		if opt.xlsx {
+			n, err := s.store.CountResponses(ctx, opt.round.ID, models.StatusSubmitted)
+			if err != nil {
+				return nil, err
+			}
+			if n >= export.MaxSheetRows {
+				return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf(
+					"This round has %d responses, more than an Excel sheet holds (%d rows): download responses.csv instead.", n, export.MaxSheetRows-1))
+			}
+		}
 		teams, err := s.store.Teams(ctx)
 		if err != nil {
 			return nil, err
@@ -210,22 +221,43 @@ var planFile = []export.Column[planRow]{
 			w.Empty()
 			return
 		}
-		w.Text(r.due.UTC().Format(time.DateOnly))
+		w.Date(*r.due)
 	}},
 	{Name: "status", Cell: func(w export.Cells, r *planRow) { w.Text(r.status) }},
 	{Name: "notes", Cell: func(w export.Cells, r *planRow) { w.Text(r.notes) }},
 }
 
 // exportPlans is GET /export/plans.csv (and .xlsx): every plan the viewer
-// may see, a row per habit: the team (empty for the organization's plan),
+// may see (of ?round= only, when given), a row per habit: the team (empty for the organization's plan),
 // the round, the focus keys (words of §7, space-separated), the habit, its
 // owner, due date, status, and the plan's notes. Text cells are
 // formula-safe like every export.
 func (s *Server) exportPlans(c echo.Context) error {
-	return s.download(c, "plans", pickOptional, func(exportOptions) (csvBody, error) {
+	opt, err := formatOptionsOf(c)
+	if err != nil {
+		return err
+	}
+	// Every round's plans, or with ?round= that round's only.
+	if c.QueryParam("round") != "" {
+		r, err := s.chosenRound(c, pickPublished)
+		if err != nil {
+			return err
+		}
+		opt.round = &r
+	}
+	body, err := func() (csvBody, error) {
 		plans, err := s.plansSeen(c)
 		if err != nil {
 			return nil, err
+		}
+		if opt.round != nil {
+			kept := plans[:0]
+			for _, p := range plans {
+				if p.RoundID == opt.round.ID {
+					kept = append(kept, p)
+				}
+			}
+			plans = kept
 		}
 		teams, err := s.store.Teams(c.Request().Context())
 		if err != nil {
@@ -259,5 +291,9 @@ func (s *Server) exportPlans(c echo.Context) error {
 			}
 		}
 		return rowsBody(planFile, rows), nil
-	})
+	}()
+	if err != nil {
+		return err
+	}
+	return s.writeFile(c, opt, "plans", body)
 }

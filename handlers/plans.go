@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,6 +71,21 @@ func planGroup(teamID *uint) results.GroupRef {
 	return results.TeamGroup(*teamID)
 }
 
+// planDash opens the round of ?round= for a plan of team (nil for the
+// organization); a team the round does not know (made after it) is 404.
+func (s *Server) planDash(c echo.Context, teamID *uint) (*dash, error) {
+	d, err := s.openDash(c, views.ViewTeam)
+	if err != nil {
+		return nil, err
+	}
+	if teamID != nil {
+		if _, ok := d.res.Team(*teamID); !ok {
+			return nil, echo.NewHTTPError(http.StatusNotFound, "This team has no results in that round: a plan is made from a round the team took part in.")
+		}
+	}
+	return d, nil
+}
+
 // planForm is GET /teams/:id/plan and /plan: the plan of ?round= (the latest
 // closed round by default), for making or changing.
 func (s *Server) planForm(c echo.Context) error {
@@ -77,7 +93,7 @@ func (s *Server) planForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.openDash(c, views.ViewTeam)
+	d, err := s.planDash(c, teamID)
 	if err != nil {
 		return err
 	}
@@ -160,7 +176,7 @@ func (s *Server) savePlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.openDash(c, views.ViewTeam)
+	d, err := s.planDash(c, teamID)
 	if err != nil {
 		return err
 	}
@@ -221,6 +237,9 @@ func readPlanForm(form url.Values) (models.PlanInput, []views.PlanRow, views.Fie
 			return vs[i]
 		}
 		return ""
+	}
+	if n > models.MaxPlanActions+planRows {
+		problems["actions"] = fmt.Sprintf("At most %d habits: a few, practised, change more than many.", models.MaxPlanActions)
 	}
 	var rows []views.PlanRow
 	for i := range min(n, models.MaxPlanActions+planRows) {

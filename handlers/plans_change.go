@@ -30,24 +30,27 @@ func (s *Server) planView(c echo.Context, p models.Plan, canEdit bool) (*views.P
 	for _, a := range p.Actions {
 		v.Actions = append(v.Actions, views.PlanActionView{Habit: a.Habit, Owner: a.Owner, Status: a.Status, Due: a.Due, Overdue: a.Overdue(today)})
 	}
-	later, err := s.laterRound(c, base)
-	if err != nil {
-		return nil, err
-	}
-	var before, after results.Figures
-	if later != nil {
-		if before, err = s.planFigures(c, base, p.TeamID); err != nil {
-			return nil, err
-		}
-		if after, err = s.planFigures(c, *later, p.TeamID); err != nil {
-			return nil, err
-		}
-	}
+	var before *results.Figures
 	names := scoring.KeyNames()
 	for _, k := range p.Keys() {
 		pk := views.PlanKey{Name: names[k]}
+		later, err := s.laterRound(c, base, k, p.TeamID)
+		if err != nil {
+			return nil, err
+		}
 		if later != nil {
-			pk.Change = planChange(later.Name, before, after, k)
+			if before == nil {
+				f, err := s.planFigures(c, base, p.TeamID)
+				if err != nil {
+					return nil, err
+				}
+				before = &f
+			}
+			after, err := s.planFigures(c, *later, p.TeamID)
+			if err != nil {
+				return nil, err
+			}
+			pk.Change = planChange(later.Name, *before, after, k)
 		}
 		v.Keys = append(v.Keys, pk)
 	}
@@ -87,8 +90,10 @@ func (s *Server) planFigures(c echo.Context, r models.Round, teamID *uint) (resu
 	return f, err
 }
 
-// laterRound is the latest round that closed after base, or nil.
-func (s *Server) laterRound(c echo.Context, base models.Round) (*models.Round, error) {
+// laterRound is the latest round that closed after base and asked key k of
+// the plan's team (for the organization's plan, of every team), or nil: a
+// pulse round that did not ask it says nothing of the plan.
+func (s *Server) laterRound(c echo.Context, base models.Round, k int, teamID *uint) (*models.Round, error) {
 	rounds, err := s.store.Rounds(c.Request().Context())
 	if err != nil {
 		return nil, err
@@ -96,6 +101,9 @@ func (s *Server) laterRound(c echo.Context, base models.Round) (*models.Round, e
 	var later *models.Round
 	for i, r := range rounds {
 		if r.Status != models.RoundClosed || r.ID == base.ID || r.ClosesAt == nil || base.ClosesAt == nil || !r.ClosesAt.After(*base.ClosesAt) {
+			continue
+		}
+		if !r.Asks(k) || (teamID == nil && r.Teams != "") || (teamID != nil && !r.AsksTeam(*teamID)) {
 			continue
 		}
 		if later == nil || r.ClosesAt.After(*later.ClosesAt) {

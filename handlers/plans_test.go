@@ -169,6 +169,18 @@ func TestPlansAreTheirTeamsOwn(t *testing.T) {
 	admin := a.viewer("admin", "admin")
 	admin.get("/plan")
 	wantRedirect(t, admin.post("/plan", planForm([]string{"A"}, "All of us.")), "/dashboard")
+	_, second := first, models.Round{}
+	rounds, _ := a.store.Rounds(context.Background())
+	second = rounds[0]
+	for r, want := range map[uint]int{first.ID: 0, second.ID: 1} {
+		if rows := parse(t, a.download("admin", "/export/plans.csv?round="+strconv.Itoa(int(r))), ',').rows; len(rows) != want {
+			t.Errorf("plans.csv of round %d: %d rows want %d", r, len(rows), want)
+		}
+	}
+	late := a.team("Made later", "", intp(5))
+	if rec := admin.get("/teams/" + strconv.Itoa(int(late.ID)) + "/plan?round=" + strconv.Itoa(int(first.ID))); rec.Code != http.StatusNotFound {
+		t.Errorf("the plan of a team the round does not know: %d want 404", rec.Code)
+	}
 	a.openRound("2027 Q3")
 	open, _ := a.store.CurrentRound(context.Background())
 	openPage := "/teams/" + strconv.Itoa(int(a.teams["Billing"].ID)) + "/plan?round=" + strconv.Itoa(int(open.ID))

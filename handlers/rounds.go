@@ -132,22 +132,3 @@ func (s *Server) adminSetRound(c echo.Context) error {
 	}
 	return redirect(c, "/admin/rounds")
 }
-
-// pulseLabel names a pulse round's keys and teams, "" for a full round.
-func pulseLabel(r models.Round, teams map[uint]string) string {
-	if !r.Pulse() {
-		return ""
-	}
-	var keys, who []string
-	for _, k := range r.AskedKeys() {
-		keys = append(keys, scoring.KeyNames()[k])
-	}
-	for _, t := range r.TeamIDs() {
-		who = append(who, teams[t])
-	}
-	label := strings.Join(keys, ", ")
-	if len(who) > 0 {
-		label += " · " + strings.Join(who, ", ")
-	}
-	return label
-}

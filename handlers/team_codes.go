@@ -111,6 +111,8 @@ func (s *Server) adminMakeCodes(c echo.Context) error {
 		return s.codesRefused(c, id, "That is more codes than the team's headcount. Tick “More than the headcount” to make them anyway, or correct the headcount.")
 	case errors.Is(err, models.ErrNoRoundForCodes):
 		return s.codesRefused(c, id, noCodeRound)
+	case errors.Is(err, models.ErrNotAsked):
+		return s.codesRefused(c, id, "The round that codes are made for is a pulse round that does not ask this team.")
 	case err != nil:
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,14 @@ func sameCell(f *excelize.File, c, raw string, typ excelize.CellType) bool {
 	}
 	if c == "true" || c == "false" {
 		return typ == excelize.CellTypeBool && (raw == "1") == (c == "true")
+	}
+	if day, err := time.Parse(time.DateOnly, c); err == nil {
+		serial, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return false
+		}
+		got, err := excelize.ExcelDateToTime(serial, false)
+		return err == nil && got.Equal(day)
 	}
 	if at, err := time.Parse(time.RFC3339, c); err == nil {
 		serial, err := strconv.ParseFloat(raw, 64)
@@ -112,12 +121,21 @@ func TestWorkbooksEqualTheCSVFiles(t *testing.T) {
 	a.viewer("lead", "leader", "Support")
 	q := "?round=" + strconv.Itoa(int(closed.ID))
 	support := strconv.Itoa(int(a.teams["Support"].ID))
+	plan := "/teams/" + support + "/plan" + q
+	a.viewers["admin"].get(plan)
+	wantRedirect(t, a.viewers["admin"].post(plan, planForm([]string{"E"}, "=notes", [4]string{"Call back the same day", "Sam", "2027-05-15", "doing"})), "/teams/")
+	long := a.team("Customer Success Operations EMEA North", "", intp(5))
+	longPage := "/admin/teams/" + strconv.Itoa(int(long.ID))
+	a.viewers["admin"].get(longPage)
+	wantRedirect(t, a.viewers["admin"].post(longPage+"/codes", url.Values{"count": {"2"}}), longPage)
 	for _, c := range []struct{ viewer, csv, xlsx, sheet string }{
 		{"admin", "/export/teams.csv" + q, "/export/teams.xlsx" + q, "teams"},
 		{"lead", "/export/teams.csv" + q, "/export/teams.xlsx" + q, "teams"},
 		{"admin", "/export/organization.csv" + q, "/export/organization.xlsx" + q, "organization"},
 		{"lead", "/export/codebook.csv" + q, "/export/codebook.xlsx" + q, "codebook"},
 		{"admin", "/dashboard/compare" + q + "&g=org&g=team:" + support + "&format=csv", "/dashboard/compare" + q + "&g=org&g=team:" + support + "&format=xlsx", "compare"},
+		{"lead", "/export/plans.csv", "/export/plans.xlsx", "plans"},
+		{"admin", longPage + "/codes.csv", longPage + "/codes.xlsx", "codes"},
 	} {
 		f, _ := workbook(t, a, c.viewer, c.xlsx)
 		compareSheet(t, f, c.sheet, a.download(c.viewer, c.csv))

@@ -190,6 +190,9 @@ func (s *Store) GenerateCodes(ctx context.Context, nc NewCodes) ([]string, Round
 		if round, err = codeRound(tx); err != nil {
 			return err
 		}
+		if !round.AsksTeam(t.ID) {
+			return fmt.Errorf("round %q: %w", round.Name, ErrNotAsked)
+		}
 		var inUse int64
 		if err := tx.Model(&PersonalCode{}).Where("team_id = ? AND round_id = ? AND status = ?", t.ID, round.ID, CodeUnspent).
 			Count(&inUse).Error; err != nil {

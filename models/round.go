@@ -140,13 +140,43 @@ func (s *Store) CreateRound(ctx context.Context, nr NewRound) (Round, error) {
 	r.Teams = strings.Join(tids, ",")
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if len(teams) > 0 {
-			var n int64
-			if err := tx.Model(&Team{}).Where("id IN ?", teams).Count(&n).Error; err != nil {
+			// A chosen team brings its sub-teams: a pulse of Sales asks
+			// Sales EMEA too.
+			var all []Team
+			if err := tx.Find(&all).Error; err != nil {
 				return err
 			}
-			if int(n) != len(teams) {
-				return fmt.Errorf("round %q: a chosen team does not exist: %w", name, ErrNotFound)
+			asked := map[uint]bool{}
+			for _, id := range teams {
+				asked[id] = true
 			}
+			active := map[uint]bool{}
+			for _, t := range all {
+				active[t.ID] = t.ArchivedAt == nil
+			}
+			for _, id := range teams {
+				if !active[id] {
+					return fmt.Errorf("round %q: chosen team %d does not exist or is archived: %w", name, id, ErrNotFound)
+				}
+			}
+			for grew := true; grew; {
+				grew = false
+				for _, t := range all {
+					if t.ParentID != nil && asked[*t.ParentID] && !asked[t.ID] && t.ArchivedAt == nil {
+						asked[t.ID], grew = true, true
+					}
+				}
+			}
+			ids := make([]uint, 0, len(asked))
+			for id := range asked {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			tids := make([]string, len(ids))
+			for i, id := range ids {
+				tids[i] = strconv.FormatUint(uint64(id), 10)
+			}
+			r.Teams = strings.Join(tids, ",")
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return translate(err)

@@ -1,0 +1,47 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/scoring"
+	"github.com/icare-hr/icare/views"
+)
+
+// Pulse rounds on the pages: what they did not ask, and how they are named.
+
+// markNotAsked gives the keys round r did not ask, and then the index, the
+// reason that says so.
+func markNotAsked(v *views.Figures, r models.Round) {
+	if r.Keys == "" {
+		return
+	}
+	for k := range v.Keys {
+		if !r.Asks(k) {
+			v.Keys[k].Reason, v.Keys[k].ShareReason = views.ReasonNotAsked, views.ReasonNotAsked
+			for j := range scoring.ItemsPerKey {
+				v.Items[k*scoring.ItemsPerKey+j].Reason = views.ReasonNotAsked
+			}
+		}
+	}
+	v.IndexReason = views.ReasonNotAsked
+}
+
+// pulseLabel names a pulse round's keys and teams, "" for a full round.
+func pulseLabel(r models.Round, teams map[uint]string) string {
+	if !r.Pulse() {
+		return ""
+	}
+	var keys, who []string
+	for _, k := range r.AskedKeys() {
+		keys = append(keys, scoring.KeyNames()[k])
+	}
+	for _, t := range r.TeamIDs() {
+		who = append(who, teams[t])
+	}
+	label := strings.Join(keys, ", ")
+	if len(who) > 0 {
+		label += " · " + strings.Join(who, ", ")
+	}
+	return label
+}
