@@ -290,7 +290,7 @@ func AdminTeams(p AdminTeamsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Teams\"><table data-testid=\"teams\"><thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">Headcount</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " <section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Teams\"><table data-testid=\"teams\"><thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">Headcount</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -389,7 +389,7 @@ func AdminTeams(p AdminTeamsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</tbody></table></div><h2 id=\"add-team\">Add a team</h2><form method=\"post\" action=\"/admin/teams\" class=\"card\" aria-labelledby=\"add-team\" data-testid=\"team-form\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</tbody></table></section><h2 id=\"add-team\">Add a team</h2><form method=\"post\" action=\"/admin/teams\" class=\"card\" aria-labelledby=\"add-team\" data-testid=\"team-form\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -779,7 +779,7 @@ func AdminRounds(p AdminRoundsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Survey rounds\"><table data-testid=\"rounds\"><thead><tr><th scope=\"col\">Round</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th><th scope=\"col\">Closed</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\">Actions</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " <section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Survey rounds\"><table data-testid=\"rounds\"><thead><tr><th scope=\"col\">Round</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th><th scope=\"col\">Closed</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\">Actions</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -946,7 +946,7 @@ func AdminRounds(p AdminRoundsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "</tbody></table></div><h2 id=\"add-round\">Create a round</h2><form method=\"post\" action=\"/admin/rounds\" class=\"card\" aria-labelledby=\"add-round\" data-testid=\"round-form\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "</tbody></table></section><h2 id=\"add-round\">Create a round</h2><form method=\"post\" action=\"/admin/rounds\" class=\"card\" aria-labelledby=\"add-round\" data-testid=\"round-form\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1307,7 +1307,7 @@ func AdminUsers(p AdminUsersPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 118, " <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Accounts\"><table data-testid=\"users\"><thead><tr><th scope=\"col\">E-mail</th><th scope=\"col\">Role</th><th scope=\"col\">Teams</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 118, " <section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Accounts\"><table data-testid=\"users\"><thead><tr><th scope=\"col\">E-mail</th><th scope=\"col\">Role</th><th scope=\"col\">Teams</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1397,7 +1397,7 @@ func AdminUsers(p AdminUsersPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "</tbody></table></div><h2 id=\"add-user\">Add an account</h2><form method=\"post\" action=\"/admin/users\" class=\"card\" aria-labelledby=\"add-user\" data-testid=\"user-form\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "</tbody></table></section><h2 id=\"add-user\">Add an account</h2><form method=\"post\" action=\"/admin/users\" class=\"card\" aria-labelledby=\"add-user\" data-testid=\"user-form\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1618,7 +1618,7 @@ func AdminAudit(rows []AuditRow) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "<h1>Audit log</h1><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Audit log\"><table data-testid=\"audit\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">What</th><th scope=\"col\">Details</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "<h1>Audit log</h1><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Audit log\"><table data-testid=\"audit\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">What</th><th scope=\"col\">Details</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1680,7 +1680,7 @@ func AdminAudit(rows []AuditRow) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 149, "</tbody></table></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 149, "</tbody></table></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

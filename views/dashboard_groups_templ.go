@@ -190,14 +190,14 @@ func groupsTable(groups []Figures, caption string, minGroup int) templ.Component
 			templ_7745c5c3_Var9 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
 		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(caption)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_groups.templ`, Line: 29, Col: 72}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_groups.templ`, Line: 29, Col: 62}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
@@ -431,7 +431,7 @@ func groupsTable(groups []Figures, caption string, minGroup int) templ.Component
 				}
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</tr></tbody></table></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</tr></tbody></table></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -682,7 +682,7 @@ func Compare(p ComparePage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "</h2><p class=\"muted\">Each difference with its 95% confidence interval (Welch). Where the interval holds 0, the difference may be chance. A team and a group it belongs to share people, so the interval between them is a rough guide only.</p><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Differences\"><table data-testid=\"diffs\"><thead><tr><th scope=\"col\">Group</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "</h2><p class=\"muted\">Each difference with its 95% confidence interval (Welch). Where the interval holds 0, the difference may be chance. A team and a group it belongs to share people, so the interval between them is a rough guide only.</p><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Differences\"><table data-testid=\"diffs\"><thead><tr><th scope=\"col\">Group</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -807,7 +807,7 @@ func Compare(p ComparePage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "</tbody></table></div></section><section class=\"card page-break\" aria-labelledby=\"items-title\"><h2 id=\"items-title\">The 25 statements</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Statements\"><table data-testid=\"items\"><caption>Mean item score (1–5, reverse-keyed statements turned round) and favorable share of each statement</caption> <thead><tr><th scope=\"col\">Statement</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "</tbody></table></section></section><section class=\"card page-break\" aria-labelledby=\"items-title\"><h2 id=\"items-title\">The 25 statements</h2><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Statements\"><table data-testid=\"items\"><caption>Mean item score (1–5, reverse-keyed statements turned round) and favorable share of each statement</caption> <thead><tr><th scope=\"col\">Statement</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -922,7 +922,7 @@ func Compare(p ComparePage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</tbody></table></div></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</tbody></table></section></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1068,7 +1068,7 @@ func Trend(p TrendPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Scores per round\"><table data-testid=\"trend-table\"><caption>Scores per closed round, with n and the index's 95% confidence interval</caption> <thead><tr><th scope=\"col\">Round</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">ICARE index</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Scores per round\"><table data-testid=\"trend-table\"><caption>Scores per closed round, with n and the index's 95% confidence interval</caption> <thead><tr><th scope=\"col\">Round</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">ICARE index</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1243,7 +1243,7 @@ func Trend(p TrendPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 112, "</tbody></table></div></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 112, "</tbody></table></section></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

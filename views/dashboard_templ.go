@@ -463,14 +463,14 @@ func keysTable(f Figures, minGroup int, admin bool) templ.Component {
 			templ_7745c5c3_Var23 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var24 string
 		templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs("Key scores of " + f.Label)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard.templ`, Line: 78, Col: 91}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard.templ`, Line: 78, Col: 81}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 		if templ_7745c5c3_Err != nil {
@@ -835,7 +835,7 @@ func keysTable(f Figures, minGroup int, admin bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, "</tr></tbody></table></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, "</tr></tbody></table></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -926,7 +926,7 @@ func Overview(p OverviewPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, " <section class=\"card\" aria-labelledby=\"participation-title\" data-testid=\"participation\"><h2 id=\"participation-title\">Participation</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Participation\"><table><thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\" class=\"num\">Headcount</th><th scope=\"col\" class=\"num\">Response rate</th></tr></thead> <tbody><tr><th scope=\"row\">Organization</th><td class=\"num\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, " <section class=\"card\" aria-labelledby=\"participation-title\" data-testid=\"participation\"><h2 id=\"participation-title\">Participation</h2><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Participation by group\"><table><thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\" class=\"num\">Headcount</th><th scope=\"col\" class=\"num\">Response rate</th></tr></thead> <tbody><tr><th scope=\"row\">Organization</th><td class=\"num\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1053,7 +1053,7 @@ func Overview(p OverviewPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "</tbody></table></div></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "</tbody></table></section></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1355,7 +1355,7 @@ func Heatmap(p HeatmapPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 114, " <p class=\"muted\">Each cell is the team's score (0–100) and its difference to the organization. A difference is marked ▲ or ▼ only when the team's 95% confidence interval lies wholly above or below the organization's score. Sort by a column with its heading.</p><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Heatmap of teams and keys\"><table class=\"heatmap\" data-testid=\"heatmap\"><caption>Teams by key, ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 114, " <p class=\"muted\">Each cell is the team's score (0–100) and its difference to the organization. A difference is marked ▲ or ▼ only when the team's 95% confidence interval lies wholly above or below the organization's score. Sort by a column with its heading.</p><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Heatmap of teams and keys\"><table class=\"heatmap\" data-testid=\"heatmap\"><caption>Teams by key, ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1774,7 +1774,7 @@ func Heatmap(p HeatmapPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "</tbody></table></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "</tbody></table></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2008,7 +2008,7 @@ func TeamProfile(p TeamPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.SubTeams) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 168, "<section class=\"card\" aria-labelledby=\"sub-title\"><h2 id=\"sub-title\">Sub-teams</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Sub-teams\"><table data-testid=\"sub-teams\"><thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\" class=\"num\">Response rate</th><th scope=\"col\" class=\"num\">ICARE index</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 168, "<section class=\"card\" aria-labelledby=\"sub-title\"><h2 id=\"sub-title\">Sub-teams</h2><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Sub-teams and their index\"><table data-testid=\"sub-teams\"><thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">Responses</th><th scope=\"col\" class=\"num\">Response rate</th><th scope=\"col\" class=\"num\">ICARE index</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2111,7 +2111,7 @@ func TeamProfile(p TeamPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 179, "</tbody></table></div></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 179, "</tbody></table></section></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -405,7 +405,7 @@ func scoreTable(r PersonalResultPage) templ.Component {
 			templ_7745c5c3_Var19 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Your scores\"><table data-testid=\"score-table\"><caption>Your scores (0–100) and bands</caption> <thead><tr><th scope=\"col\">Key</th><th scope=\"col\">You</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Your scores\"><table data-testid=\"score-table\"><caption>Your scores (0–100) and bands</caption> <thead><tr><th scope=\"col\">Key</th><th scope=\"col\">You</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -533,7 +533,7 @@ func scoreTable(r PersonalResultPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "</tbody></table></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "</tbody></table></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

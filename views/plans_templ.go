@@ -183,7 +183,7 @@ func planCard(p *PlanView, newURL string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Actions) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Habits of the plan\"><table data-testid=\"plan-actions\"><thead><tr><th scope=\"col\">Habit</th><th scope=\"col\">Owner</th><th scope=\"col\">Due</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Habits of the plan\"><table data-testid=\"plan-actions\"><thead><tr><th scope=\"col\">Habit</th><th scope=\"col\">Owner</th><th scope=\"col\">Due</th><th scope=\"col\">Status</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -255,7 +255,7 @@ func planCard(p *PlanView, newURL string) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</tbody></table></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</tbody></table></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -901,7 +901,7 @@ func planList(plans []PlanSummary) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if len(plans) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "<section class=\"card\" aria-labelledby=\"plans-title\" data-testid=\"plans\"><h2 id=\"plans-title\">Action plans</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Action plans\"><table><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Round</th><th scope=\"col\">Focus</th><th scope=\"col\" class=\"num\">Done</th><th scope=\"col\" class=\"num\">Overdue</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "<section class=\"card\" aria-labelledby=\"plans-title\" data-testid=\"plans\"><h2 id=\"plans-title\">Action plans</h2><section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Action plans with their progress\"><table><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Round</th><th scope=\"col\">Focus</th><th scope=\"col\" class=\"num\">Done</th><th scope=\"col\" class=\"num\">Overdue</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1037,7 +1037,7 @@ func planList(plans []PlanSummary) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 104, "</tbody></table></div></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 104, "</tbody></table></section></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
