@@ -103,5 +103,5 @@ func TestEveryPageHasNoAxeViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(leader)
-	t.Logf("axe-core: %d page views (light and dark), %d violations", checked, found)
+	report(t, "axe-core: %d page views (light and dark), %d violations", checked, found)
 }

@@ -52,6 +52,10 @@ func run(m *testing.M) int {
 		fmt.Println("e2e: skipped:", noBrowser)
 		return m.Run()
 	}
+	// The summary of this run's steps and checks, which .ci/run prints.
+	if err := os.MkdirAll(shotsDir(), 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(shotsDir(), "summary.txt"), nil, 0o644)
+	}
 	dir, err := os.MkdirTemp("", "icare-e2e-bin-")
 	if err != nil {
 		fmt.Println("e2e:", err)
@@ -190,14 +194,32 @@ func openBrowser(t *testing.T, width, height int) context.Context {
 // shots is where the journeys' screenshots go: $ICARE_E2E_SHOTS, or a
 // folder in the system's temporary directory.
 func shots(t *testing.T) string {
-	dir := os.Getenv("ICARE_E2E_SHOTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "icare-e2e-shots")
-	}
+	dir := shotsDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+func shotsDir() string {
+	if dir := os.Getenv("ICARE_E2E_SHOTS"); dir != "" {
+		return dir
+	}
+	return filepath.Join(os.TempDir(), "icare-e2e-shots")
+}
+
+// report logs a line of the run's summary and adds it to summary.txt beside
+// the screenshots, which CI prints (go test shows no log of a passing test).
+func report(t *testing.T, format string, args ...any) {
+	t.Helper()
+	line := fmt.Sprintf(format, args...)
+	t.Log(line)
+	f, err := os.OpenFile(filepath.Join(shots(t), "summary.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s: %s\n", t.Name(), line)
 }
 
 // step runs a journey's step, logs it, and saves a screenshot named name.
@@ -212,5 +234,5 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("step %s: ok (%s)", name, path)
+	report(t, "step %s: ok (%s)", name, filepath.Base(path))
 }

@@ -62,38 +62,38 @@ func TestLighthouseScores(t *testing.T) {
 		headers, _ := json.Marshal(map[string]string{"Cookie": p.who.cookieHeader(p.path)})
 		// Lighthouse now and then fails to record a trace (NO_NAVSTART):
 		// such a run measured nothing, and is run again, three times at most.
-		var report lighthouseReport
+		var lh lighthouseReport
 		for try := 1; ; try++ {
 			cmd := exec.Command(lighthouse, srv.base+p.path, "--quiet", "--output=json", "--output-path="+out,
 				"--only-categories=performance,accessibility,best-practices", "--extra-headers="+string(headers),
 				"--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
 			cmd.Env = append(os.Environ(), "CHROME_PATH="+chromium)
 			msg, err := cmd.CombinedOutput()
-			report = lighthouseReport{}
+			lh = lighthouseReport{}
 			if raw, rerr := os.ReadFile(out); err == nil && rerr == nil {
-				if jerr := json.Unmarshal(raw, &report); jerr != nil {
+				if jerr := json.Unmarshal(raw, &lh); jerr != nil {
 					t.Fatal(jerr)
 				}
 			}
-			if err == nil && report.RuntimeError == nil {
+			if err == nil && lh.RuntimeError == nil {
 				break
 			}
 			if try == 3 {
-				t.Fatalf("lighthouse %s failed three times: %v %+v\n%s", p.name, err, report.RuntimeError, msg)
+				t.Fatalf("lighthouse %s failed three times: %v %+v\n%s", p.name, err, lh.RuntimeError, msg)
 			}
 			t.Logf("lighthouse %s: run %d measured nothing (%v), once more", p.name, try, err)
 		}
-		if !strings.HasSuffix(report.FinalURL, p.path) {
-			t.Errorf("lighthouse %s measured %s, not %s", p.name, report.FinalURL, p.path)
+		if !strings.HasSuffix(lh.FinalURL, p.path) {
+			t.Errorf("lighthouse %s measured %s, not %s", p.name, lh.FinalURL, p.path)
 		}
 		score := func(cat string) float64 {
-			if s := report.Categories[cat].Score; s != nil {
+			if s := lh.Categories[cat].Score; s != nil {
 				return *s * 100
 			}
 			return 0
 		}
 		perf, a11y, bp := score("performance"), score("accessibility"), score("best-practices")
-		t.Logf("lighthouse %-8s performance %3.0f, accessibility %3.0f, best practices %3.0f", p.name, perf, a11y, bp)
+		report(t, "lighthouse %-8s performance %3.0f, accessibility %3.0f, best practices %3.0f", p.name, perf, a11y, bp)
 		if a11y < 100 || bp < 100 || perf < 95 {
 			t.Errorf("lighthouse %s: performance %.0f (want ≥ 95), accessibility %.0f and best practices %.0f (want 100)", p.name, perf, a11y, bp)
 		}

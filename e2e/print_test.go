@@ -57,7 +57,7 @@ func TestDashboardPrintsCleanly(t *testing.T) {
 		if !strings.Contains(all, v.heading) {
 			t.Errorf("%s printed without its heading %q", v.path, v.heading)
 		}
-		t.Logf("print %s: %d pages, %d characters of text", v.path, r.NumPage(), len(all))
+		report(t, "print %s: %d pages, %d characters of text", v.path, r.NumPage(), len(all))
 		if r.NumPage() < 1 || r.NumPage() > 6 {
 			t.Errorf("%s printed on %d pages", v.path, r.NumPage())
 		}

@@ -143,7 +143,7 @@ func TestEveryPageIsValidHTML(t *testing.T) {
 		files = append(files, f)
 	}
 	out, err := exec.Command(htmlValidate, append([]string{"--config", ".htmlvalidate.cjs", "--formatter", "json"}, files...)...).Output()
-	var report []struct {
+	var found []struct {
 		FilePath string
 		Messages []struct {
 			RuleID  string
@@ -152,15 +152,15 @@ func TestEveryPageIsValidHTML(t *testing.T) {
 			Column  int
 		}
 	}
-	if jerr := json.Unmarshal(out, &report); jerr != nil {
+	if jerr := json.Unmarshal(out, &found); jerr != nil {
 		t.Fatalf("html-validate: %v (%v)\n%s", jerr, err, out)
 	}
 	errors := 0
-	for _, f := range report {
+	for _, f := range found {
 		for _, m := range f.Messages {
 			errors++
 			t.Errorf("%s %d:%d %s (%s)", filepath.Base(f.FilePath), m.Line, m.Column, m.Message, m.RuleID)
 		}
 	}
-	t.Logf("html-validate: %d pages, %d errors", len(files), errors)
+	report(t, "html-validate: %d pages, %d errors", len(files), errors)
 }
