@@ -52,12 +52,17 @@ func (s *session) get(path string) (string, string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return res.Request.URL.RequestURI(), s.read(res)
+}
+
+// read returns the body of res and keeps its page's CSRF token.
+func (s *session) read(res *http.Response) string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	if m := csrfField.FindSubmatch(b); m != nil {
 		s.csrf = string(m[1])
 	}
-	return res.Request.URL.RequestURI(), string(b)
+	return string(b)
 }
 
 // post sends a form with the last page's token and returns where it ended.
@@ -68,11 +73,7 @@ func (s *session) post(path string, form url.Values) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if m := csrfField.FindSubmatch(b); m != nil {
-		s.csrf = string(m[1])
-	}
+	s.read(res)
 	return res.Request.URL.RequestURI()
 }
 
