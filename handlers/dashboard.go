@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,11 +71,7 @@ func (s *Server) openDash(c echo.Context, view string) (*dash, error) {
 func roundInfo(r models.Round, res *results.Round) views.RoundInfo {
 	info := views.RoundInfo{ID: r.ID, Name: r.Name, Status: r.Status, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, N: int(res.Org.N)}
 	if r.Keys != "" {
-		var names []string
-		for _, k := range r.AskedKeys() {
-			names = append(names, scoring.KeyNames()[k])
-		}
-		info.Pulse = strings.Join(names, ", ")
+		info.Pulse = askedKeyNames(r)
 	}
 	// The people asked: the top-level teams, or those of a pulse round
 	// of chosen teams (its sub-teams are chosen with a team).

@@ -114,10 +114,6 @@ func (s *Server) planForm(c echo.Context) error {
 func (s *Server) planPage(c echo.Context, d *dash, teamID *uint, title string) (views.PlanFormPage, error) {
 	page := views.PlanFormPage{Title: title, RoundName: d.round.Name, Closed: d.round.Status == models.RoundClosed,
 		Action: planURL(teamID, d.round.ID), BackURL: planBack(teamID, d.round.ID), Errors: views.FieldErrors{}}
-	if teamID == nil {
-		page.Title = "the organization"
-		page.BackURL = planBack(nil, d.round.ID)
-	}
 	why := map[int]string{}
 	if page.Closed {
 		g := planGroup(teamID)

@@ -30,27 +30,34 @@ func (s *Server) planView(c echo.Context, p models.Plan, canEdit bool) (*views.P
 	for _, a := range p.Actions {
 		v.Actions = append(v.Actions, views.PlanActionView{Habit: a.Habit, Owner: a.Owner, Status: a.Status, Due: a.Due, Overdue: a.Overdue(today)})
 	}
-	var before *results.Figures
+	rounds, err := s.store.Rounds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Each key compares with the latest later round that asked it; the
+	// figures of a round are read once, whichever keys use them.
+	figures := map[uint]results.Figures{}
+	figuresOf := func(r models.Round) (results.Figures, error) {
+		if f, ok := figures[r.ID]; ok {
+			return f, nil
+		}
+		f, err := s.planFigures(c, r, p.TeamID)
+		figures[r.ID] = f
+		return f, err
+	}
 	names := scoring.KeyNames()
 	for _, k := range p.Keys() {
 		pk := views.PlanKey{Name: names[k]}
-		later, err := s.laterRound(c, base, k, p.TeamID)
-		if err != nil {
-			return nil, err
-		}
-		if later != nil {
-			if before == nil {
-				f, err := s.planFigures(c, base, p.TeamID)
-				if err != nil {
-					return nil, err
-				}
-				before = &f
-			}
-			after, err := s.planFigures(c, *later, p.TeamID)
+		if later := laterRound(rounds, base, k, p.TeamID); later != nil {
+			before, err := figuresOf(base)
 			if err != nil {
 				return nil, err
 			}
-			pk.Change = planChange(later.Name, *before, after, k)
+			after, err := figuresOf(*later)
+			if err != nil {
+				return nil, err
+			}
+			pk.Change = planChange(later.Name, before, after, k)
 		}
 		v.Keys = append(v.Keys, pk)
 	}
@@ -90,14 +97,10 @@ func (s *Server) planFigures(c echo.Context, r models.Round, teamID *uint) (resu
 	return f, err
 }
 
-// laterRound is the latest round that closed after base and asked key k of
-// the plan's team (for the organization's plan, of every team), or nil: a
-// pulse round that did not ask it says nothing of the plan.
-func (s *Server) laterRound(c echo.Context, base models.Round, k int, teamID *uint) (*models.Round, error) {
-	rounds, err := s.store.Rounds(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
+// laterRound is, of rounds, the latest that closed after base and asked key
+// k of the plan's team (for the organization's plan, of every team), or nil:
+// a pulse round that did not ask it says nothing of the plan.
+func laterRound(rounds []models.Round, base models.Round, k int, teamID *uint) *models.Round {
 	var later *models.Round
 	for i, r := range rounds {
 		if r.Status != models.RoundClosed || r.ID == base.ID || r.ClosesAt == nil || base.ClosesAt == nil || !r.ClosesAt.After(*base.ClosesAt) {
@@ -110,5 +113,5 @@ func (s *Server) laterRound(c echo.Context, base models.Round, k int, teamID *ui
 			later = &rounds[i]
 		}
 	}
-	return later, nil
+	return later
 }

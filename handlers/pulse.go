@@ -32,16 +32,23 @@ func pulseLabel(r models.Round, teams map[uint]string) string {
 	if !r.Pulse() {
 		return ""
 	}
-	var keys, who []string
-	for _, k := range r.AskedKeys() {
-		keys = append(keys, scoring.KeyNames()[k])
-	}
+	var who []string
 	for _, t := range r.TeamIDs() {
 		who = append(who, teams[t])
 	}
-	label := strings.Join(keys, ", ")
+	label := askedKeyNames(r)
 	if len(who) > 0 {
 		label += " · " + strings.Join(who, ", ")
 	}
 	return label
+}
+
+// askedKeyNames names the keys round r asks, such as "Culture of Service,
+// Empowerment".
+func askedKeyNames(r models.Round) string {
+	var names []string
+	for _, k := range r.AskedKeys() {
+		names = append(names, scoring.KeyNames()[k])
+	}
+	return strings.Join(names, ", ")
 }
