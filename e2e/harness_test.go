@@ -222,11 +222,28 @@ func report(t *testing.T, format string, args ...any) {
 	fmt.Fprintf(f, "%s: %s\n", t.Name(), line)
 }
 
+// settled waits until the page in front has loaded and been laid out: a
+// screenshot taken while a form's submit is still navigating finds a page of
+// no width and fails.
+func settled() chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for range 100 {
+			var ready bool
+			err := chromedp.Evaluate(`document.readyState === "complete" && document.documentElement.clientWidth > 0`, &ready).Do(ctx)
+			if err == nil && ready {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return fmt.Errorf("the page never finished loading")
+	})
+}
+
 // step runs a journey's step, logs it, and saves a screenshot named name.
 func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
 	t.Helper()
 	var png []byte
-	actions = append(actions, chromedp.FullScreenshot(&png, 100)) // 100: a PNG
+	actions = append(actions, settled(), chromedp.FullScreenshot(&png, 100)) // 100: a PNG
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatalf("step %s: %v", name, err)
 	}
