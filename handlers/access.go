@@ -19,9 +19,15 @@ type Access int
 
 // Access levels, from the most open.
 const (
-	// Public routes: the survey, the result link, sign-in, health and the
-	// instrument JSON.
+	// Public routes: sign-in, health, the instrument JSON and the static
+	// files.
 	Public Access = iota
+	// Respondent routes are public too: the survey, its resume and result
+	// links and the personal codes. They never read or write a sign-in
+	// session: a response has nothing to do with an account, so no page of
+	// the survey knows who may be signed in on the device, and its requests
+	// skip the session's work.
+	Respondent
 	// Leader routes need a signed-in account, leader or admin.
 	Leader
 	// Admin routes need a signed-in admin.
@@ -32,6 +38,8 @@ func (a Access) String() string {
 	switch a {
 	case Public:
 		return "public"
+	case Respondent:
+		return "respondent"
 	case Leader:
 		return "leader"
 	case Admin:
@@ -101,10 +109,11 @@ func setViewer(c echo.Context, v *Viewer) {
 // accessMiddleware enforces a route's Access: a person who is not signed in
 // is sent to the sign-in page (or gets 401 from the API and exports), a
 // leader on an admin route gets 403.
-func accessMiddleware(a Access) echo.MiddlewareFunc {
+func (s *Server) accessMiddleware(a Access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if a == Public {
+			switch a {
+			case Public, Respondent:
 				return next(c)
 			}
 			v := viewerOf(c)

@@ -93,7 +93,7 @@ func TestAccessMatrix(t *testing.T) {
 			refused := code == http.StatusUnauthorized || code == http.StatusForbidden || strings.HasPrefix(loc, "/login?next=")
 			var want bool // want refused?
 			switch rt.Name {
-			case "public":
+			case "public", "respondent":
 				// A public route may answer 401 of its own (a wrong password
 				// at /login); the access rules never refuse it.
 				refused = code == http.StatusForbidden || strings.HasPrefix(loc, "/login?next=")
@@ -107,6 +107,7 @@ func TestAccessMatrix(t *testing.T) {
 				}
 			case "admin":
 				want = role != "admin"
+
 			default:
 				t.Fatalf("%s %s has no access level (%q)", rt.Method, rt.Path, rt.Name)
 			}

@@ -291,7 +291,7 @@ func (a *app) submit(team, persp string, ans scoring.Answers, comment string) mo
 	for i := range scoring.NumItems {
 		p.Items = append(p.Items, i)
 	}
-	if _, err := a.store.SaveProgress(ctx, st.Response.ID, p); err != nil {
+	if err := a.store.SaveProgress(ctx, st.Response.ID, p); err != nil {
 		a.t.Fatal(err)
 	}
 	r, err := a.store.Submit(ctx, st.Response.ID)

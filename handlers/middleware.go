@@ -33,7 +33,7 @@ const MaxBodyBytes = "64K"
 
 // useMiddleware installs the chain in its deliberate order: request id →
 // logger → recover → secure headers → body limit → form → CSRF → session →
-// viewer → view context → request timeout.
+// viewer (neither on the survey's routes) → view context → request timeout.
 func (s *Server) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -73,8 +73,8 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 				"This form has expired or did not come from this site. Reload the page and send it again: your saved answers are kept.")
 		},
 	}))
-	e.Use(echo.WrapMiddleware(s.sessions.LoadAndSave))
-	e.Use(s.loadViewer)
+	e.Use(s.withSession(echo.WrapMiddleware(s.sessions.LoadAndSave)))
+	e.Use(s.withSession(s.loadViewer))
 	e.Use(withViewContext)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		// A CSV export streams for as long as the file takes; it stops when
@@ -88,6 +88,20 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 			return err
 		},
 	}))
+}
+
+// withSession runs m, a middleware of the sign-in session, on every route
+// but the respondent's (Access Respondent).
+func (s *Server) withSession(m echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		with := m(next)
+		return func(c echo.Context) error {
+			if s.respondent[c.Request().Method+" "+c.Path()] {
+				return next(c)
+			}
+			return with(c)
+		}
+	}
 }
 
 // secureCookies reports whether cookies get the Secure flag: when icare is

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/models"
-	"github.com/icare-hr/icare/results"
 	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
@@ -29,6 +28,17 @@ func (s *Server) personalResult(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	link := s.cfg.BaseURL + "/r/" + token
+	if round.Status != models.RoundClosed {
+		// Nothing of an open round's results shows, so the round's
+		// aggregates are not even read: the result page is the last step
+		// of every survey in the rush.
+		team, err := s.store.Team(ctx, r.TeamID)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.PersonalResult(personalResultPage(r, round, team.Name, nil, s.cfg.MinGroup, link)))
+	}
 	res, err := s.roundResults(c, round)
 	if err != nil {
 		return err
@@ -37,21 +47,26 @@ func (s *Server) personalResult(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	return render(c, http.StatusOK, views.PersonalResult(personalResultPage(r, round, res, team, s.cfg.MinGroup, s.cfg.BaseURL+"/r/"+token)))
+	// The team's profile as the anonymity rules let it be seen: a key (or
+	// the index) that too few of its members answered stays out.
+	var shown *scoring.GroupProfile
+	if profile, ok := res.TeamProfile(team); ok {
+		shown = &profile
+	}
+	return render(c, http.StatusOK, views.PersonalResult(personalResultPage(r, round, team.Name, shown, s.cfg.MinGroup, link)))
 }
 
 // personalResultPage is the view model of the personal result page: the
-// respondent's scores, and the team's only when the rules let it be seen.
-func personalResultPage(r models.Response, round models.Round, res *results.Round, team *results.Team, minGroup int, resultURL string) views.PersonalResultPage {
+// respondent's scores, and the team's (teamProfile) only when the rules let
+// it be seen, which they never do before the round has closed.
+func personalResultPage(r models.Response, round models.Round, teamName string, teamProfile *scoring.GroupProfile, minGroup int, resultURL string) views.PersonalResultPage {
 	own := scoring.ScoreResponse(r.Answers())
 	p := views.PersonalResultPage{
-		TeamName: team.Name, RoundName: round.Name, MinGroup: minGroup, ResultURL: resultURL,
+		TeamName: teamName, RoundName: round.Name, MinGroup: minGroup, ResultURL: resultURL,
 		Index: own.Index, Strongest: own.Strongest, Grow: own.Weakest,
 	}
-	// The team's profile as the anonymity rules let it be seen: a key (or
-	// the index) that too few of its members answered stays out.
-	teamProfile, shown := res.TeamProfile(team)
-	p.TeamShown, p.TeamPending = shown, !res.Opts.Published
+	shown := teamProfile != nil
+	p.TeamShown, p.TeamPending = shown, round.Status != models.RoundClosed
 	if shown {
 		p.TeamN, p.TeamIndex = teamProfile.N, teamProfile.Index.Mean
 	}

@@ -28,7 +28,7 @@ func submitN(t *testing.T, s *models.Store, team models.Team, n int) {
 				p.Answers[i] = 2
 			}
 		}
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Submit(ctx, st.Response.ID); err != nil {

@@ -25,6 +25,9 @@ type Server struct {
 	guesses  *guessLimiter
 	apiLimit *middleware.RateLimiterMemoryStore
 	redact   redactor
+	// respondent holds "METHOD path" of every Respondent route, which the
+	// session middleware passes by.
+	respondent map[string]bool
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
@@ -34,6 +37,13 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 	s.sessions = s.newSessions()
 	routes := s.routes()
 	s.redact = newRedactor(routes)
+	s.respondent = map[string]bool{}
+	for _, r := range routes {
+		if r.Access == Respondent {
+			s.respondent[r.Method+" "+r.Path] = true
+			s.respondent[http.MethodHead+" "+r.Path] = true
+		}
+	}
 	e := echo.New()
 	// The client's address is the connection's, unless it comes through a
 	// configured reverse proxy: an X-Forwarded-For header from anyone else
@@ -54,11 +64,11 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 		// The route's name records its access level, so that e.Routes()
 		// lists the whole table with its rules (the access-matrix test
 		// reads it).
-		e.Add(r.Method, r.Path, r.Handler, accessMiddleware(r.Access)).Name = r.Access.String()
+		e.Add(r.Method, r.Path, r.Handler, s.accessMiddleware(r.Access)).Name = r.Access.String()
 		if r.Method == http.MethodGet {
 			// HEAD is GET without the body (net/http drops it), under
 			// the same rule: monitors and link checkers use it.
-			e.Add(http.MethodHead, r.Path, r.Handler, accessMiddleware(r.Access)).Name = r.Access.String()
+			e.Add(http.MethodHead, r.Path, r.Handler, s.accessMiddleware(r.Access)).Name = r.Access.String()
 		}
 	}
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
@@ -98,16 +108,16 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/export/plans.csv", Leader, s.exportPlans},
 		{http.MethodGet, "/export/plans.xlsx", Leader, s.exportPlans},
 
-		{http.MethodGet, "/t/:token", Public, s.surveyWelcome},
-		{http.MethodPost, "/t/:token", Public, s.surveyStart},
-		{http.MethodGet, "/s/:step", Public, s.surveyStep},
-		{http.MethodPost, "/s/:step", Public, s.surveySave},
-		{http.MethodGet, "/resume/:token", Public, s.surveyResume},
-		{http.MethodGet, "/r/:token", Public, s.personalResult},
-		{http.MethodGet, "/c", Public, s.codeForm},
-		{http.MethodPost, "/c", Public, s.codeTyped},
-		{http.MethodGet, "/c/:token", Public, s.codeWelcome},
-		{http.MethodPost, "/c/:token", Public, s.codeStart},
+		{http.MethodGet, "/t/:token", Respondent, s.surveyWelcome},
+		{http.MethodPost, "/t/:token", Respondent, s.surveyStart},
+		{http.MethodGet, "/s/:step", Respondent, s.surveyStep},
+		{http.MethodPost, "/s/:step", Respondent, s.surveySave},
+		{http.MethodGet, "/resume/:token", Respondent, s.surveyResume},
+		{http.MethodGet, "/r/:token", Respondent, s.personalResult},
+		{http.MethodGet, "/c", Respondent, s.codeForm},
+		{http.MethodPost, "/c", Respondent, s.codeTyped},
+		{http.MethodGet, "/c/:token", Respondent, s.codeWelcome},
+		{http.MethodPost, "/c/:token", Respondent, s.codeStart},
 
 		{http.MethodGet, "/login", Public, s.signInForm},
 		{http.MethodPost, "/login", Public, s.signIn},

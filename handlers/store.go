@@ -54,8 +54,9 @@ type Store interface {
 	// Responses and their aggregates.
 	StartResponse(ctx context.Context, teamID uint) (models.Started, error)
 	ResponseByResumeToken(ctx context.Context, token string) (models.Response, error)
+	ResponseForStep(ctx context.Context, token string) (models.Unfinished, error)
 	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)
-	SaveProgress(ctx context.Context, id uint64, p models.Progress) (models.Response, error)
+	SaveProgress(ctx context.Context, id uint64, p models.Progress) error
 	SubmitWithResult(ctx context.Context, id uint64, resultToken string) (models.Response, error)
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)

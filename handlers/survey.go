@@ -240,9 +240,9 @@ func (s *Server) deviceResponse(c echo.Context) (models.Response, bool) {
 	return r, err == nil
 }
 
-// openStep loads the response a step works on and its page as saved. A
-// submitted response sends the respondent to the result instead (so a
-// back-button resubmit or a double click never changes anything): the page
+// openStep loads the response a step works on and its page as saved, in one
+// query. A submitted response sends the respondent to the result instead (so
+// a back-button resubmit or a double click never changes anything): the page
 // is then nil, and err is what answering that took.
 func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	idx := stepIndex(c.Param("step"))
@@ -253,31 +253,22 @@ func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	if tok == "" {
 		return models.Response{}, nil, errNoResponse
 	}
-	ctx := c.Request().Context()
-	r, err := s.store.ResponseByResumeToken(ctx, tok)
+	u, err := s.store.ResponseForStep(c.Request().Context(), tok)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Response{}, nil, s.noResponse(c)
 	}
 	if err != nil {
 		return models.Response{}, nil, err
 	}
-	if r.Submitted() {
-		return r, nil, s.showSubmitted(c, r)
+	if u.Submitted() {
+		return u.Response, nil, s.showSubmitted(c, u.Response)
 	}
-	team, err := s.store.Team(ctx, r.TeamID)
-	if err != nil {
-		return models.Response{}, nil, err
-	}
-	round, err := s.store.Round(ctx, r.RoundID)
-	if err != nil {
-		return models.Response{}, nil, err
-	}
-	flow := flowOf(round)
+	flow := flowOf(u.Round())
 	if !slices.Contains(flow, idx) {
 		return models.Response{}, nil, echo.NewHTTPError(http.StatusNotFound,
 			"This page is not part of this round's survey: it asks fewer keys. Go on with the pages it shows.")
 	}
-	return r, newStepPage(idx, flow, r, team.Name, s.cfg.BaseURL+"/resume/"+tok), nil
+	return u.Response, newStepPage(idx, flow, u.Response, u.TeamName, s.cfg.BaseURL+"/resume/"+tok), nil
 }
 
 // surveyStep is GET /s/:step: a page of the questionnaire with what was saved.
@@ -308,7 +299,7 @@ func (s *Server) surveySave(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, page.component())
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
+	if err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
 	// The device remembers the response for deviceMemory after each save.

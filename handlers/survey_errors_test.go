@@ -204,10 +204,10 @@ func TestRoundClosedWhileAnswering(t *testing.T) {
 // might between a respondent opening a page and sending it.
 type closingStore struct{ *models.Store }
 
-func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Progress) (models.Response, error) {
+func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Progress) error {
 	if r, err := s.CurrentRound(ctx); err == nil {
 		if _, err := s.CloseRound(ctx, models.CommandLine, r.ID); err != nil {
-			return models.Response{}, err
+			return err
 		}
 	}
 	return s.Store.SaveProgress(ctx, id, p)

@@ -35,7 +35,7 @@ func BenchmarkSubmitSurvey(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Perspective: &persp}); err != nil {
+				if err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Perspective: &persp}); err != nil {
 					b.Fatal(err)
 				}
 				for k := range scoring.NumKeys {
@@ -45,11 +45,11 @@ func BenchmarkSubmitSurvey(b *testing.B) {
 						p.Items = append(p.Items, idx)
 						p.Answers[idx] = uint8(1 + (i+idx)%5)
 					}
-					if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+					if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+				if err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
 					b.Fatal(err)
 				}
 				if _, err := s.Submit(ctx, st.Response.ID); err != nil {

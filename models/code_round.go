@@ -14,10 +14,12 @@ import (
 
 // lockCode locks the code row of response id, if any, inside a submit's
 // transaction before the response itself: StartWithCode locks the code
-// first too, so the two never wait on each other in a circle.
-func lockCode(s *Store, tx *gorm.DB, responseID uint64) error {
+// first too, so the two never wait on each other in a circle. It reports
+// whether the response has a code (none: it came by the open link).
+func lockCode(s *Store, tx *gorm.DB, responseID uint64) (bool, error) {
 	var ids []uint64
-	return s.forUpdate(tx).Model(&PersonalCode{}).Where("response_id = ?", responseID).Pluck("id", &ids).Error
+	err := s.forUpdate(tx).Model(&PersonalCode{}).Where("response_id = ?", responseID).Pluck("id", &ids).Error
+	return len(ids) > 0, err
 }
 
 // spendCode spends the code of response id inside the submit's transaction:

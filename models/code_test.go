@@ -78,7 +78,7 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 		}
 		p := models.Progress{Items: []int{0}}
 		p.Answers[0] = 4
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Submit(ctx, st.Response.ID); err != nil {

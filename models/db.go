@@ -77,7 +77,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 			TranslateError: true,
 			NowFunc:        func() time.Time { return s.now().UTC() },
 			Logger:         logger.Discard,
-			PrepareStmt:    false,
+			PrepareStmt:    true,
 		}
 	}
 	switch engine {

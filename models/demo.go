@@ -177,7 +177,7 @@ func (s *Store) seedResponse(ctx context.Context, rng *rand.Rand, start func() (
 	if submit && rng.Float64() < 0.3 {
 		p.Comment = ptr(demoComments[rng.IntN(len(demoComments))])
 	}
-	if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+	if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if !submit {

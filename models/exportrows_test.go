@@ -27,7 +27,7 @@ func submitAnswers(t *testing.T, s *models.Store, teamID uint, persp string, a s
 	for i := range scoring.NumItems {
 		p.Items = append(p.Items, i)
 	}
-	if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+	if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Submit(ctx, st.Response.ID)
@@ -179,7 +179,7 @@ func TestLongCommentsEndABatchEarly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Submit(ctx, st.Response.ID); err != nil {

@@ -39,7 +39,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		persp := "manager"
 		p1 := models.Progress{Items: []int{0, 1, 2, 3, 4}, Perspective: &persp}
 		p1.Answers[0], p1.Answers[1], p1.Answers[3], p1.Answers[4] = 5, 4, 2, 1
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p1); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, p1); err != nil {
 			t.Fatalf("save I: %v", err)
 		}
 		// Page 2 (C) all 3s, then page 1 again changes I1 to 3.
@@ -47,22 +47,22 @@ func TestResponseRoundTrip(t *testing.T) {
 		for i := 5; i < 10; i++ {
 			p2.Answers[i] = 3
 		}
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p2); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, p2); err != nil {
 			t.Fatalf("save C: %v", err)
 		}
 		p1b := models.Progress{Items: []int{0}}
 		p1b.Answers[0] = 3
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, p1b); err != nil {
 			t.Fatalf("save I again: %v", err)
 		}
 		comment := "Zoë says: \"fewer handovers\", please —\nthanks"
-		if _, err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, models.Progress{Comment: &comment}); err != nil {
 			t.Fatalf("save comment: %v", err)
 		}
 
 		bad := models.Progress{Items: []int{10}}
 		bad.Answers[10] = 6
-		if _, err := s.SaveProgress(ctx, st.Response.ID, bad); err == nil {
+		if err := s.SaveProgress(ctx, st.Response.ID, bad); err == nil {
 			t.Error("answer 6 was accepted")
 		}
 
@@ -92,7 +92,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		if _, err := s.Submit(ctx, st.Response.ID); !errors.Is(err, models.ErrSubmitted) {
 			t.Errorf("second submit: got %v want ErrSubmitted", err)
 		}
-		if _, err := s.SaveProgress(ctx, st.Response.ID, p1b); !errors.Is(err, models.ErrSubmitted) {
+		if err := s.SaveProgress(ctx, st.Response.ID, p1b); !errors.Is(err, models.ErrSubmitted) {
 			t.Errorf("save after submit: got %v want ErrSubmitted", err)
 		}
 		byResult, err := s.ResponseByResultToken(ctx, resultToken)
@@ -127,7 +127,7 @@ func TestCloseRemovesUnfinishedResponses(t *testing.T) {
 		}
 		p := models.Progress{Items: []int{0}}
 		p.Answers[0] = 4
-		if _, err := s.SaveProgress(ctx, started[0].Response.ID, p); err != nil {
+		if err := s.SaveProgress(ctx, started[0].Response.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Submit(ctx, started[2].Response.ID); err != nil {
@@ -260,7 +260,7 @@ func TestMaintainedAggregatesMatchRecomputation(t *testing.T) {
 					p.Answers[j] = uint8(1 + (i*j+i)%5)
 				}
 			}
-			if _, err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+			if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.Submit(ctx, st.Response.ID); err != nil {
@@ -359,7 +359,7 @@ func TestSaveRacingSubmitKeepsTheAggregateTrue(t *testing.T) {
 			}
 			var wg sync.WaitGroup
 			wg.Add(2)
-			go func() { defer wg.Done(); _, _ = s.SaveProgress(ctx, st.Response.ID, p) }()
+			go func() { defer wg.Done(); _ = s.SaveProgress(ctx, st.Response.ID, p) }()
 			go func() { defer wg.Done(); _, _ = s.Submit(ctx, st.Response.ID) }()
 			wg.Wait()
 		}
