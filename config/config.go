@@ -20,6 +20,8 @@ import (
 const (
 	DefaultAddr        = ":8080"
 	DefaultDatabaseURL = "sqlite:icare.db"
+	// DefaultMetricsFrom lets only the machine itself read /metrics.
+	DefaultMetricsFrom = "127.0.0.0/8,::1"
 )
 
 // Config is every setting icare reads at start.
@@ -41,6 +43,8 @@ type Config struct {
 	// X-Forwarded-For header names the client (for per-address sign-in
 	// limits); empty means the connection's address is the client's.
 	TrustedProxies []*net.IPNet
+	// MetricsFrom are the networks whose direct requests may read /metrics.
+	MetricsFrom []*net.IPNet
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
 	// Demo fills an empty database with a sample organization.
@@ -63,7 +67,7 @@ func envDefault(getenv Getenv, name, def string) string {
 // The returned function parses the integers and validates the whole.
 func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 	var c Config
-	var minGroup, minComments, shutdown, proxies string
+	var minGroup, minComments, shutdown, proxies, metricsFrom string
 	fs.StringVar(&c.Addr, "addr", envDefault(getenv, "ICARE_ADDR", DefaultAddr), "listen address, host:port (ICARE_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", envDefault(getenv, "ICARE_DATABASE_URL", DefaultDatabaseURL), "database: sqlite:PATH, postgres://… or mysql://… (ICARE_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", envDefault(getenv, "ICARE_BASE_URL", ""), "public address for invite links, e.g. https://icare.example.org (ICARE_BASE_URL; default http://localhost:PORT)")
@@ -71,6 +75,7 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 	fs.StringVar(&minComments, "min-comments", envDefault(getenv, "ICARE_MIN_COMMENTS", strconv.Itoa(scoring.DefaultMinComments)), "responses a group needs before its comments show, at least k (ICARE_MIN_COMMENTS)")
 	fs.StringVar(&shutdown, "shutdown-timeout", envDefault(getenv, "ICARE_SHUTDOWN_TIMEOUT", "20s"), "how long requests in flight may run after SIGTERM (ICARE_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&proxies, "trusted-proxies", envDefault(getenv, "ICARE_TRUSTED_PROXIES", ""), "comma-separated networks of reverse proxies to trust for X-Forwarded-For, e.g. 10.0.0.0/8 (ICARE_TRUSTED_PROXIES)")
+	fs.StringVar(&metricsFrom, "metrics-from", envDefault(getenv, "ICARE_METRICS_FROM", DefaultMetricsFrom), "comma-separated networks that may read /metrics, directly and not through a proxy (ICARE_METRICS_FROM)")
 	c.AdminEmail = envDefault(getenv, "ICARE_ADMIN_EMAIL", "")
 	c.AdminPassword = getenv("ICARE_ADMIN_PASSWORD")
 	return func() (Config, error) {
@@ -85,19 +90,11 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 		if c.ShutdownTimeout, err = time.ParseDuration(strings.TrimSpace(shutdown)); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown-timeout %q is not a duration such as 20s", shutdown))
 		}
-		for _, p := range strings.Split(proxies, ",") {
-			if p = strings.TrimSpace(p); p == "" {
-				continue
-			}
-			if !strings.Contains(p, "/") {
-				p += map[bool]string{true: "/32", false: "/128"}[strings.Contains(p, ".")]
-			}
-			_, n, err := net.ParseCIDR(p)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("trusted-proxies: %q is not a network such as 10.0.0.0/8", p))
-				continue
-			}
-			c.TrustedProxies = append(c.TrustedProxies, n)
+		if c.TrustedProxies, err = networks("trusted-proxies", proxies); err != nil {
+			errs = append(errs, err)
+		}
+		if c.MetricsFrom, err = networks("metrics-from", metricsFrom); err != nil {
+			errs = append(errs, err)
 		}
 		if len(errs) > 0 {
 			return Config{}, errors.Join(errs...)
@@ -107,6 +104,26 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 		}
 		return c, nil
 	}
+}
+
+// networks parses a comma-separated list of networks (a lone address is a
+// network of one) for the setting name.
+func networks(name, list string) ([]*net.IPNet, error) {
+	var ns []*net.IPNet
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			p += map[bool]string{true: "/32", false: "/128"}[strings.Contains(p, ".")]
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a network such as 10.0.0.0/8", name, p)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
 
 // Validate checks every setting and reports all problems at once.

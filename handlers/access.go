@@ -32,6 +32,9 @@ const (
 	Leader
 	// Admin routes need a signed-in admin.
 	Admin
+	// Internal routes (the metrics) answer only requests that come straight
+	// from the networks of the metrics-from setting, signed in or not.
+	Internal
 )
 
 func (a Access) String() string {
@@ -44,6 +47,8 @@ func (a Access) String() string {
 		return "leader"
 	case Admin:
 		return "admin"
+	case Internal:
+		return "internal"
 	}
 	return fmt.Sprintf("Access(%d)", int(a))
 }
@@ -114,6 +119,11 @@ func (s *Server) accessMiddleware(a Access) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			switch a {
 			case Public, Respondent:
+				return next(c)
+			case Internal:
+				if !s.internal(c.Request()) {
+					return echo.NewHTTPError(http.StatusForbidden, "This address is for the monitoring of the machine icare runs on.")
+				}
 				return next(c)
 			}
 			v := viewerOf(c)

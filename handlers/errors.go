@@ -29,6 +29,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, models.ErrNotFound):
 		status, message = http.StatusNotFound, publicMessage(http.StatusNotFound, nil)
 	}
+	if he == nil {
+		s.metrics.dbErrors.WithLabelValues(models.ErrorKind(err)).Inc()
+	}
 	if status >= 500 {
 		s.log.Error("request failed",
 			"method", c.Request().Method, "uri", s.redact.uri(c.Request().RequestURI),

@@ -102,7 +102,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 		a.store = openAt(t, setup.url, storeOpts...)
 	}
 	a.cfg = config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test",
-		MinGroup: scoring.DefaultMinGroup, MinComments: scoring.DefaultMinComments}
+		MinGroup: scoring.DefaultMinGroup, MinComments: scoring.DefaultMinComments, MetricsFrom: nets(t, "127.0.0.0/8", "::1/128")}
 	if setup.cfg != nil {
 		setup.cfg(&a.cfg)
 	}

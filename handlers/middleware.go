@@ -45,6 +45,7 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
+			s.metrics.observe(c.Path(), v.Method, v.Status, v.Latency)
 			s.log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("method", v.Method), slog.String("uri", s.redact.uri(v.URI)), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))

@@ -28,6 +28,7 @@ type Server struct {
 	// respondent holds "METHOD path" of every Respondent route, which the
 	// session middleware passes by.
 	respondent map[string]bool
+	metrics    *metrics
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
@@ -35,6 +36,7 @@ type Server struct {
 func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 	s := &Server{store: store, cfg: cfg, log: log, starts: newStartLimiter(), guesses: newGuessLimiter(), apiLimit: newAPILimiter()}
 	s.sessions = s.newSessions()
+	s.metrics = newMetrics(store)
 	routes := s.routes()
 	s.redact = newRedactor(routes)
 	s.respondent = map[string]bool{}
@@ -89,6 +91,7 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/", Public, s.home},
 		{http.MethodGet, "/healthz", Public, s.healthz},
 		{http.MethodGet, "/readyz", Public, s.readyz},
+		{http.MethodGet, "/metrics", Internal, s.serveMetrics},
 		{http.MethodGet, "/api/v1/instrument", Public, s.instrument},
 		{http.MethodGet, "/api/v1/openapi.json", Public, s.apiOpenAPI},
 		{http.MethodGet, "/api/v1/rounds", Leader, s.apiRounds},

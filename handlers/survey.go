@@ -319,6 +319,7 @@ func (s *Server) surveySave(c echo.Context) error {
 	if _, err := s.store.SubmitWithResult(ctx, r.ID, resultToken); err != nil {
 		return s.saveError(c, r, page, err)
 	}
+	s.metrics.submitted.Inc()
 	s.forgetDevice(c)
 	return redirect(c, "/r/"+resultToken)
 }
