@@ -107,20 +107,37 @@ func parseCounters(s string) ([]int64, bool) {
 }
 
 // addToAggregate folds one submitted response into its cell, inside the
-// submitting transaction. The row is created if missing (a concurrent
-// creator is tolerated by ON CONFLICT DO NOTHING) and then read under a row
-// lock on PostgreSQL and MariaDB; SQLite's single writer serialises anyway.
+// submitting transaction. The row is read under a row lock on PostgreSQL and
+// MariaDB (SQLite's single writer serialises anyway), and made first when
+// missing (a concurrent maker is tolerated by ON CONFLICT DO NOTHING): two
+// statements for every submit but a cell's first.
 func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
-	empty, err := encodeAggregate(&scoring.Aggregate{})
+	var cell CellAggregate
+	lock := func() (bool, error) {
+		res := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).Limit(1).Find(&cell)
+		return res.RowsAffected == 1, res.Error
+	}
+	found, err := lock()
 	if err != nil {
-		return err
-	}
-	cell := CellAggregate{RoundID: roundID, TeamID: teamID, Perspective: perspective, Counters: empty}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
-		return fmt.Errorf("create aggregate cell: %w", err)
-	}
-	if err := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).First(&cell).Error; err != nil {
 		return fmt.Errorf("lock aggregate cell: %w", err)
+	}
+	if !found {
+		// The cell's first response. Another submit may be making it at
+		// this moment (on the engines with row locks): whichever inserts
+		// second does nothing, and both then lock the one row.
+		empty, err := encodeAggregate(&scoring.Aggregate{})
+		if err != nil {
+			return err
+		}
+		cell = CellAggregate{RoundID: roundID, TeamID: teamID, Perspective: perspective, Counters: empty}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
+			return fmt.Errorf("create aggregate cell: %w", err)
+		}
+		if found, err = lock(); err != nil {
+			return fmt.Errorf("lock aggregate cell: %w", err)
+		} else if !found {
+			return fmt.Errorf("aggregate cell of team %d %s is missing after its insert", teamID, perspective)
+		}
 	}
 	agg, err := decodeAggregate(cell.Counters)
 	if err != nil {
