@@ -116,7 +116,7 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // Walk answers the survey behind a team link with random answers (one in
 // ten statements skipped, never a whole page) and submits it.
 func (c *Client) Walk(ctx context.Context, link string, r *rand.Rand) (Walk, error) {
-	w := Walk{Took: map[string]time.Duration{}, Sizes: map[string]int{}}
+	w := *newWalk()
 	target, err := url.Parse(link)
 	if err != nil {
 		return w, fmt.Errorf("team link %q: %w", link, err)
@@ -175,6 +175,22 @@ func (c *Client) Walk(ctx context.Context, link string, r *rand.Rand) (Walk, err
 	w.Total = time.Since(began)
 	return w, nil
 }
+
+// Get fetches a page outside a walk; it must answer 200.
+func (c *Client) Get(ctx context.Context, u *url.URL) ([]byte, error) {
+	return c.get(ctx, newWalk(), u.Path, u)
+}
+
+// Post sends a form outside a walk; it must answer 303, and where it leads
+// comes back.
+func (c *Client) Post(ctx context.Context, u *url.URL, form url.Values) (*url.URL, error) {
+	return c.post(ctx, newWalk(), u.Path, u, form)
+}
+
+// CSRF is the CSRF token of a page's form.
+func CSRF(page []byte) (string, error) { return csrfOf("page", page) }
+
+func newWalk() *Walk { return &Walk{Took: map[string]time.Duration{}, Sizes: map[string]int{}} }
 
 // post sends a form, expects 303 See Other and returns where it leads.
 func (c *Client) post(ctx context.Context, w *Walk, step string, u *url.URL, form url.Values) (*url.URL, error) {
