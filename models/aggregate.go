@@ -107,37 +107,21 @@ func parseCounters(s string) ([]int64, bool) {
 }
 
 // addToAggregate folds one submitted response into its cell, inside the
-// submitting transaction. The row is read under a row lock on PostgreSQL and
-// MariaDB (SQLite's single writer serialises anyway), and made first when
-// missing (a concurrent maker is tolerated by ON CONFLICT DO NOTHING): two
-// statements for every submit but a cell's first.
+// submitting transaction: the row is read under a row lock on PostgreSQL and
+// MariaDB (SQLite's single writer serialises anyway) and written back. A
+// cell that does not exist yet gives a *missingCell error: the caller makes
+// it in a statement of its own (makeCell) and submits again. Made inside
+// the transaction, two first submits of one cell would each lock the gap
+// where it belongs in MariaDB and then deadlock on their inserts, as a rush
+// of them did.
 func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
 	var cell CellAggregate
-	lock := func() (bool, error) {
-		res := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).Limit(1).Find(&cell)
-		return res.RowsAffected == 1, res.Error
+	res := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).Limit(1).Find(&cell)
+	if res.Error != nil {
+		return fmt.Errorf("lock aggregate cell: %w", res.Error)
 	}
-	found, err := lock()
-	if err != nil {
-		return fmt.Errorf("lock aggregate cell: %w", err)
-	}
-	if !found {
-		// The cell's first response. Another submit may be making it at
-		// this moment (on the engines with row locks): whichever inserts
-		// second does nothing, and both then lock the one row.
-		empty, err := encodeAggregate(&scoring.Aggregate{})
-		if err != nil {
-			return err
-		}
-		cell = CellAggregate{RoundID: roundID, TeamID: teamID, Perspective: perspective, Counters: empty}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
-			return fmt.Errorf("create aggregate cell: %w", err)
-		}
-		if found, err = lock(); err != nil {
-			return fmt.Errorf("lock aggregate cell: %w", err)
-		} else if !found {
-			return fmt.Errorf("aggregate cell of team %d %s is missing after its insert", teamID, perspective)
-		}
+	if res.RowsAffected == 0 {
+		return &missingCell{roundID, teamID, perspective}
 	}
 	agg, err := decodeAggregate(cell.Counters)
 	if err != nil {
@@ -145,6 +129,30 @@ func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective st
 	}
 	agg.Add(a)
 	return s.writeAggregate(tx, roundID, teamID, perspective, &agg)
+}
+
+// missingCell is the aggregate cell a submit found missing.
+type missingCell struct {
+	roundID, teamID uint
+	perspective     string
+}
+
+func (m *missingCell) Error() string {
+	return fmt.Sprintf("the aggregate cell of round %d, team %d, %s does not exist yet", m.roundID, m.teamID, m.perspective)
+}
+
+// makeCell makes an empty aggregate cell, in a statement of its own; one
+// that exists already (made by a submit at the same moment) is left as it is.
+func (s *Store) makeCell(ctx context.Context, m *missingCell) error {
+	empty, err := encodeAggregate(&scoring.Aggregate{})
+	if err != nil {
+		return err
+	}
+	cell := CellAggregate{RoundID: m.roundID, TeamID: m.teamID, Perspective: m.perspective, Counters: empty}
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&cell).Error; err != nil {
+		return fmt.Errorf("create aggregate cell: %w", err)
+	}
+	return nil
 }
 
 // writeAggregate stores agg as the counters of its cell, n with them.

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,6 +65,28 @@ func ErrorKind(err error) string {
 		return ErrKindConnection
 	}
 	return ErrKindOther
+}
+
+// retryBusy runs tx, a whole transaction, again while it fails on a lock
+// (a deadlock or serialization failure that the database resolved by
+// rolling it back, or SQLite's busy writer), a few times within a fraction
+// of a second: the transaction left nothing behind, so trying it again is
+// safe. Under a rush, MariaDB's gap locks make two submits that create the
+// same aggregate cell deadlock, and one of them must simply go again.
+func retryBusy(ctx context.Context, tx func() error) error {
+	const attempts = 5
+	for i := 1; ; i++ {
+		err := tx()
+		if err == nil || i == attempts || ErrorKind(err) != ErrKindBusy {
+			return err
+		}
+		wait := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond // 2–10, 4–20, … ms
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // Pools are the database/sql pools behind the Store by name (on SQLite the

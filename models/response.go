@@ -317,8 +317,29 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // aggregate of its cell in the same transaction. The row is
 // locked first, so a step saved at the same moment either lands before the
 // submit (and counts) or is refused. Of two concurrent submits exactly one
-// wins; the other gets ErrSubmitted, as does any later one.
+// wins; the other gets ErrSubmitted, as does any later one. A transaction
+// the database rolled back on a lock conflict is tried again (retryBusy),
+// and one that found its aggregate cell missing makes it and goes again.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
+	var r Response
+	submit := func() (err error) {
+		r, err = s.submitOnce(ctx, id, resultToken)
+		return err
+	}
+	err := retryBusy(ctx, submit)
+	if missing := (*missingCell)(nil); errors.As(err, &missing) {
+		if err = s.makeCell(ctx, missing); err == nil {
+			err = retryBusy(ctx, submit)
+		}
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// submitOnce is one try of SubmitWithResult's transaction.
+func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
 		coded, err := lockCode(s, tx, id)
@@ -364,10 +385,7 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 		}
 		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
-	if err != nil {
-		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
-	}
-	return r, nil
+	return r, err
 }
 
 // CountResponses counts the responses of a round by status.
