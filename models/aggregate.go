@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -115,20 +117,33 @@ func parseCounters(s string) ([]int64, bool) {
 // where it belongs in MariaDB and then deadlock on their inserts, as a rush
 // of them did.
 func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
-	var cell CellAggregate
-	res := s.forUpdate(tx).Where("round_id = ? AND team_id = ? AND perspective = ?", roundID, teamID, perspective).Limit(1).Find(&cell)
-	if res.Error != nil {
-		return fmt.Errorf("lock aggregate cell: %w", res.Error)
+	q := "SELECT counters FROM cell_aggregates WHERE round_id = ? AND team_id = ? AND perspective = ?"
+	if s.engine != config.EngineSQLite {
+		q += " FOR UPDATE"
 	}
-	if res.RowsAffected == 0 {
+	var counters string
+	err := tx.Raw(q, roundID, teamID, perspective).Row().Scan(&counters)
+	if errors.Is(err, sql.ErrNoRows) {
 		return &missingCell{roundID, teamID, perspective}
 	}
-	agg, err := decodeAggregate(cell.Counters)
+	if err != nil {
+		return fmt.Errorf("lock aggregate cell: %w", err)
+	}
+	agg, err := decodeAggregate(counters)
 	if err != nil {
 		return err
 	}
 	agg.Add(a)
-	return s.writeAggregate(tx, roundID, teamID, perspective, &agg)
+	enc, err := encodeAggregate(&agg)
+	if err != nil {
+		return err
+	}
+	err = tx.Exec("UPDATE cell_aggregates SET n = ?, counters = ?, updated_at = ? WHERE round_id = ? AND team_id = ? AND perspective = ?",
+		agg.N, enc, s.Now(), roundID, teamID, perspective).Error
+	if err != nil {
+		return fmt.Errorf("update aggregate of team %d %s: %w", teamID, perspective, err)
+	}
+	return nil
 }
 
 // missingCell is the aggregate cell a submit found missing.

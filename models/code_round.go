@@ -12,16 +12,6 @@ import (
 // Personal codes in the life of a round: locked and spent in the submit's
 // transaction, expired at the close, and counted in the round's headcounts.
 
-// lockCode locks the code row of response id, if any, inside a submit's
-// transaction before the response itself: StartWithCode locks the code
-// first too, so the two never wait on each other in a circle. It reports
-// whether the response has a code (none: it came by the open link).
-func lockCode(s *Store, tx *gorm.DB, responseID uint64) (bool, error) {
-	var ids []uint64
-	err := s.forUpdate(tx).Model(&PersonalCode{}).Where("response_id = ?", responseID).Pluck("id", &ids).Error
-	return len(ids) > 0, err
-}
-
 // spendCode spends the code of response id inside the submit's transaction:
 // its row goes, and its round's tally counts one more, so the response rate
 // stays exact and nothing of the code does.

@@ -48,6 +48,9 @@ type Store struct {
 	dummyHashOnce sync.Once
 	// publisher decides a closing round's publication.
 	publisher Publisher
+	// reads and writes keep the survey's hottest statements prepared on
+	// rdb and db (prepared.go).
+	reads, writes *prepared
 }
 
 // Option adjusts a Store as it opens.
@@ -77,7 +80,6 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 			TranslateError: true,
 			NowFunc:        func() time.Time { return s.now().UTC() },
 			Logger:         logger.Discard,
-			PrepareStmt:    true,
 		}
 	}
 	switch engine {
@@ -115,6 +117,21 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	w, err := s.db.DB()
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	r, err := s.rdb.DB()
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	s.writes = newPrepared(w, engine == config.EnginePostgres)
+	s.reads = s.writes
+	if r != w {
+		s.reads = newPrepared(r, engine == config.EnginePostgres)
 	}
 	return s, nil
 }
@@ -217,6 +234,11 @@ func (s *Store) Close() {
 func (s *Store) close() {
 	if s.sessions != nil {
 		s.sessions.StopCleanup()
+	}
+	for _, p := range []*prepared{s.reads, s.writes} {
+		if p != nil {
+			p.close()
+		}
 	}
 	for _, db := range s.handles() {
 		if sqlDB, err := db.DB(); err == nil {

@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/icare-hr/icare/config"
-	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -169,8 +167,9 @@ var stepColumns = "responses.id, responses.round_id, responses.team_id, response
 
 // ResponseForStep finds the response a resume token opens with its team's
 // name and its round's keys, in one query: every page of the survey asks,
-// so it reads only what a page shows and scans without reflection (which
-// took half the time of GORM's First here, under a survey rush).
+// so it reads only what a page shows, scans without reflection (which took
+// half the time of GORM's First here, under a survey rush) and stays
+// prepared.
 func (s *Store) ResponseForStep(ctx context.Context, token string) (Unfinished, error) {
 	var u Unfinished
 	if !wellFormedToken(token) {
@@ -181,9 +180,12 @@ func (s *Store) ResponseForStep(ctx context.Context, token string) (Unfinished, 
 		dest = append(dest, f)
 	}
 	dest = append(dest, &u.TeamName, &u.RoundKeys)
-	err := s.rdb.WithContext(ctx).Raw("SELECT "+stepColumns+" FROM responses"+
+	row, err := s.reads.queryRow(ctx, "SELECT "+stepColumns+" FROM responses"+
 		" JOIN teams ON teams.id = responses.team_id JOIN rounds ON rounds.id = responses.round_id"+
-		" WHERE responses.resume_token_hash = ?", HashToken(token)).Row().Scan(dest...)
+		" WHERE responses.resume_token_hash = ?", HashToken(token))
+	if err == nil {
+		err = row.Scan(dest...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Unfinished{}, fmt.Errorf("response by token: %w", ErrNotFound)
 	}
@@ -212,180 +214,6 @@ func (s *Store) responseByHash(ctx context.Context, column, token string) (Respo
 		return Response{}, fmt.Errorf("response by token: %w", translate(err))
 	}
 	return r, nil
-}
-
-// Progress is one step of the questionnaire to save: the answers of the
-// listed items (0 = skipped), and optionally the perspective and the comment.
-type Progress struct {
-	Items       []int // item indexes whose values in Answers are to be stored
-	Answers     scoring.Answers
-	Perspective *string
-	Comment     *string
-}
-
-// Validate checks the values a step would store.
-func (p Progress) Validate() error {
-	for _, i := range p.Items {
-		if i < 0 || i >= scoring.NumItems {
-			return fmt.Errorf("item index %d out of range", i)
-		}
-		if p.Answers[i] > 5 {
-			return fmt.Errorf("answer %d to %s is outside 1–5", p.Answers[i], scoring.ItemIDs()[i])
-		}
-	}
-	if p.Perspective != nil && !scoring.ValidPerspective(*p.Perspective) {
-		return fmt.Errorf("perspective %q is not one of %v", *p.Perspective, scoring.Perspectives)
-	}
-	if p.Comment != nil && utf8.RuneCountInString(*p.Comment) > MaxCommentLength {
-		return fmt.Errorf("comment is longer than %d characters", MaxCommentLength)
-	}
-	return nil
-}
-
-// lockInProgress reads response id inside tx, locked until tx ends, and
-// refuses a submitted one (ErrSubmitted): a submitted response never changes.
-func (s *Store) lockInProgress(tx *gorm.DB, id uint64) (Response, error) {
-	var r Response
-	if err := s.forUpdate(tx).First(&r, id).Error; err != nil {
-		return Response{}, err
-	}
-	if r.Submitted() {
-		return Response{}, ErrSubmitted
-	}
-	return r, nil
-}
-
-// SaveProgress stores one step of an in-progress response in one UPDATE,
-// which a submitted response never matches (ErrSubmitted); a response that is
-// gone (its round closed) gives ErrNotFound.
-func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("save response %d: %w", id, err)
-	}
-	// Written by hand: this is the survey's most frequent write, and GORM's
-	// Updates spent more building the statement than SQLite running it.
-	set, args := []string{"updated_at = ?"}, []any{s.Now()}
-	for _, i := range p.Items {
-		set = append(set, AnswerColumnNames[i]+" = ?")
-		if p.Answers[i] == 0 {
-			args = append(args, nil)
-		} else {
-			args = append(args, int16(p.Answers[i]))
-		}
-	}
-	if p.Perspective != nil {
-		set, args = append(set, "perspective = ?"), append(args, *p.Perspective)
-	}
-	if p.Comment != nil {
-		set, args = append(set, "comment = ?"), append(args, *p.Comment)
-	}
-	// One statement is atomic by itself: no transaction around it.
-	res := s.db.WithContext(ctx).Session(&gorm.Session{SkipDefaultTransaction: true}).
-		Exec("UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
-	if res.Error != nil {
-		return fmt.Errorf("save response %d: %w", id, translate(res.Error))
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	// MariaDB counts changed rows, not matched ones: a save that changes
-	// nothing still matches when the response is in progress, and
-	// updated_at, which moves on every save, makes that rare enough to
-	// look once.
-	var status []string
-	err := s.db.WithContext(ctx).Model(&Response{}).Where("id = ?", id).Pluck("status", &status).Error
-	switch {
-	case err != nil:
-		return fmt.Errorf("save response %d: %w", id, translate(err))
-	case len(status) == 0:
-		return fmt.Errorf("save response %d: %w", id, ErrNotFound)
-	case status[0] == StatusSubmitted:
-		return fmt.Errorf("save response %d: %w", id, ErrSubmitted)
-	}
-	return nil
-}
-
-// Submit submits a response whose result nobody is to open (demo data,
-// tests); see SubmitWithResult.
-func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
-	return s.SubmitWithResult(ctx, id, NewToken())
-}
-
-// SubmitWithResult marks an in-progress response submitted, in the open
-// round only, stores the hash of its result token and the response's cells of
-// responses.csv (ExportCells), and folds its answers into the maintained
-// aggregate of its cell in the same transaction. The row is
-// locked first, so a step saved at the same moment either lands before the
-// submit (and counts) or is refused. Of two concurrent submits exactly one
-// wins; the other gets ErrSubmitted, as does any later one. A transaction
-// the database rolled back on a lock conflict is tried again (retryBusy),
-// and one that found its aggregate cell missing makes it and goes again.
-func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
-	var r Response
-	submit := func() (err error) {
-		r, err = s.submitOnce(ctx, id, resultToken)
-		return err
-	}
-	err := retryBusy(ctx, submit)
-	if missing := (*missingCell)(nil); errors.As(err, &missing) {
-		if err = s.makeCell(ctx, missing); err == nil {
-			err = retryBusy(ctx, submit)
-		}
-	}
-	if err != nil {
-		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
-	}
-	return r, nil
-}
-
-// submitOnce is one try of SubmitWithResult's transaction.
-func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (Response, error) {
-	var r Response
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
-		coded, err := lockCode(s, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err = s.lockInProgress(tx, id); err != nil {
-			return err
-		}
-		var round Round
-		if err := tx.First(&round, r.RoundID).Error; err != nil {
-			return err
-		}
-		if round.Status != RoundOpen {
-			return ErrRoundClosed
-		}
-		now := s.Now()
-		updates := map[string]any{"status": StatusSubmitted, "submitted_at": now, "updated_at": now,
-			"result_token_hash": HashToken(resultToken)}
-		// A pulse round counts only the keys it asks, whatever else a
-		// response might hold.
-		a := r.Answers()
-		for i := range a {
-			if a[i] != 0 && !round.Asks(scoring.KeyOfItem(i)) {
-				a[i], updates[AnswerColumnNames[i]] = 0, nil
-			}
-		}
-		r.setAnswers(a)
-		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, a)
-		updates["export_cells"] = cells
-		res := tx.Model(&Response{}).Where("id = ? AND status = ?", id, StatusInProgress).Updates(updates)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return ErrSubmitted
-		}
-		r.Status, r.SubmittedAt, r.ExportCells = StatusSubmitted, &now, cells
-		if coded {
-			if err := spendCode(tx, r.ID); err != nil {
-				return err
-			}
-		}
-		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
-	})
-	return r, err
 }
 
 // CountResponses counts the responses of a round by status.

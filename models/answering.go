@@ -1,0 +1,208 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/icare-hr/icare/config"
+	"github.com/icare-hr/icare/export"
+	"github.com/icare-hr/icare/scoring"
+)
+
+// Answering: the steps of an unfinished response saved one by one, and the
+// submit that makes it count.
+
+// Progress is one step of the questionnaire to save: the answers of the
+// listed items (0 = skipped), and optionally the perspective and the comment.
+type Progress struct {
+	Items       []int // item indexes whose values in Answers are to be stored
+	Answers     scoring.Answers
+	Perspective *string
+	Comment     *string
+}
+
+// Validate checks the values a step would store.
+func (p Progress) Validate() error {
+	var seen [scoring.NumItems]bool
+	for _, i := range p.Items {
+		if i < 0 || i >= scoring.NumItems {
+			return fmt.Errorf("item index %d out of range", i)
+		}
+		if seen[i] {
+			return fmt.Errorf("item %s listed twice", scoring.ItemIDs()[i])
+		}
+		seen[i] = true
+		if p.Answers[i] > 5 {
+			return fmt.Errorf("answer %d to %s is outside 1–5", p.Answers[i], scoring.ItemIDs()[i])
+		}
+	}
+	if p.Perspective != nil && !scoring.ValidPerspective(*p.Perspective) {
+		return fmt.Errorf("perspective %q is not one of %v", *p.Perspective, scoring.Perspectives)
+	}
+	if p.Comment != nil && utf8.RuneCountInString(*p.Comment) > MaxCommentLength {
+		return fmt.Errorf("comment is longer than %d characters", MaxCommentLength)
+	}
+	return nil
+}
+
+// SaveProgress stores one step of an in-progress response in one UPDATE,
+// which a submitted response never matches (ErrSubmitted); a response that is
+// gone (its round closed) gives ErrNotFound.
+func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("save response %d: %w", id, err)
+	}
+	// Written by hand: this is the survey's most frequent write, and GORM's
+	// Updates spent more building the statement than SQLite running it.
+	set, args := []string{"updated_at = ?"}, []any{s.Now()}
+	for _, i := range p.Items {
+		set = append(set, AnswerColumnNames[i]+" = ?")
+		if p.Answers[i] == 0 {
+			args = append(args, nil)
+		} else {
+			args = append(args, int16(p.Answers[i]))
+		}
+	}
+	if p.Perspective != nil {
+		set, args = append(set, "perspective = ?"), append(args, *p.Perspective)
+	}
+	if p.Comment != nil {
+		set, args = append(set, "comment = ?"), append(args, *p.Comment)
+	}
+	// One statement is atomic by itself: no transaction around it.
+	res, err := s.writes.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+	if err != nil {
+		return fmt.Errorf("save response %d: %w", id, translate(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("save response %d: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	// MariaDB counts changed rows, not matched ones: a save that changes
+	// nothing still matches when the response is in progress, and
+	// updated_at, which moves on every save, makes that rare enough to
+	// look once.
+	var status []string
+	err = s.db.WithContext(ctx).Model(&Response{}).Where("id = ?", id).Pluck("status", &status).Error
+	switch {
+	case err != nil:
+		return fmt.Errorf("save response %d: %w", id, translate(err))
+	case len(status) == 0:
+		return fmt.Errorf("save response %d: %w", id, ErrNotFound)
+	case status[0] == StatusSubmitted:
+		return fmt.Errorf("save response %d: %w", id, ErrSubmitted)
+	}
+	return nil
+}
+
+// Submit submits a response whose result nobody is to open (demo data,
+// tests); see SubmitWithResult.
+func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
+	return s.SubmitWithResult(ctx, id, NewToken())
+}
+
+// SubmitWithResult marks an in-progress response submitted, in the open
+// round only, stores the hash of its result token and the response's cells of
+// responses.csv (ExportCells), and folds its answers into the maintained
+// aggregate of its cell in the same transaction. The row is
+// locked first, so a step saved at the same moment either lands before the
+// submit (and counts) or is refused. Of two concurrent submits exactly one
+// wins; the other gets ErrSubmitted, as does any later one. A transaction
+// the database rolled back on a lock conflict is tried again (retryBusy),
+// and one that found its aggregate cell missing makes it and goes again.
+func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
+	var r Response
+	submit := func() (err error) {
+		r, err = s.submitOnce(ctx, id, resultToken)
+		return err
+	}
+	err := retryBusy(ctx, submit)
+	if missing := (*missingCell)(nil); errors.As(err, &missing) {
+		if err = retryBusy(ctx, func() error { return s.makeCell(ctx, missing) }); err == nil {
+			err = retryBusy(ctx, submit)
+		}
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// submitOnce is one try of SubmitWithResult's transaction. Its statements
+// are written by hand: GORM's First and Updates cost it four times as much
+// CPU as the same statements through database/sql, and a submit holds
+// SQLite's one writer while it runs.
+func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (Response, error) {
+	var r Response
+	lock := ""
+	if s.engine != config.EngineSQLite {
+		lock = " FOR UPDATE"
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The code's row first, as StartWithCode locks it first too, so
+		// the two never wait on each other in a circle.
+		var codeID uint64
+		err := tx.Raw("SELECT id FROM personal_codes WHERE response_id = ?"+lock, id).Row().Scan(&codeID)
+		coded := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("lock code: %w", err)
+		}
+		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment}
+		for _, f := range r.itemFields() {
+			dest = append(dest, f)
+		}
+		err = tx.Raw("SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, "+
+			strings.Join(AnswerColumnNames[:], ", ")+" FROM responses WHERE id = ?"+lock, id).Row().Scan(dest...)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return fmt.Errorf("lock response: %w", err)
+		case r.Submitted():
+			return ErrSubmitted
+		}
+		round := Round{ID: r.RoundID}
+		if err := tx.Raw("SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?", r.RoundID).Row().Scan(&round.Status, &round.Keys); err != nil {
+			return fmt.Errorf("read round %d: %w", r.RoundID, err)
+		}
+		if round.Status != RoundOpen {
+			return ErrRoundClosed
+		}
+		now := s.Now()
+		set := []string{"status = ?", "submitted_at = ?", "updated_at = ?", "result_token_hash = ?", "export_cells = ?"}
+		// A pulse round counts only the keys it asks, whatever else a
+		// response might hold.
+		a := r.Answers()
+		for i := range a {
+			if a[i] != 0 && !round.Asks(scoring.KeyOfItem(i)) {
+				a[i] = 0
+				set = append(set, AnswerColumnNames[i]+" = NULL")
+			}
+		}
+		r.setAnswers(a)
+		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, a)
+		res := tx.Exec("UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?",
+			StatusSubmitted, now, now, HashToken(resultToken), cells, id, StatusInProgress)
+		if res.Error != nil {
+			return fmt.Errorf("mark submitted: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return ErrSubmitted
+		}
+		r.Status, r.SubmittedAt, r.UpdatedAt, r.ExportCells = StatusSubmitted, &now, now, cells
+		if coded {
+			if err := spendCode(tx, r.ID); err != nil {
+				return err
+			}
+		}
+		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
+	})
+	return r, err
+}

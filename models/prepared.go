@@ -1,0 +1,106 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// prepared keeps a few statements of the survey's hot path prepared on one
+// pool: every page of the survey runs them, and SQLite spent a tenth of a
+// survey rush compiling them anew each time. They are database/sql
+// statements, which prepare themselves again on each connection that runs
+// them, with that call's context and that call's error only. (GORM's
+// PrepareStmt caches every statement, shares one caller's failed prepare
+// with all who wait for it, and can stall SQLite's one writer.) Statements
+// beyond maxPrepared run unprepared.
+type prepared struct {
+	db     *sql.DB
+	dollar bool // PostgreSQL's $1, $2, … instead of ?
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+const maxPrepared = 32
+
+func newPrepared(db *sql.DB, dollar bool) *prepared {
+	return &prepared{db: db, dollar: dollar, stmts: map[string]*sql.Stmt{}}
+}
+
+// stmt is query (with ? placeholders) prepared, or nil with no error when
+// the cache is full.
+func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	st, ok := p.stmts[query]
+	full := len(p.stmts) >= maxPrepared
+	p.mu.Unlock()
+	if ok || full {
+		return st, nil
+	}
+	st, err := p.db.PrepareContext(ctx, p.rebind(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if other, ok := p.stmts[query]; ok { // prepared at the same moment
+		st.Close()
+		return other, nil
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+// queryRow runs a query expected to give one row.
+func (p *prepared) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return p.db.QueryRowContext(ctx, p.rebind(query), args...), nil
+	}
+	return st.QueryRowContext(ctx, args...), nil
+}
+
+// exec runs a statement.
+func (p *prepared) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return p.db.ExecContext(ctx, p.rebind(query), args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// rebind writes query's placeholders for the engine.
+func (p *prepared) rebind(query string) string {
+	if !p.dollar {
+		return query
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+func (p *prepared) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	clear(p.stmts)
+}
