@@ -107,9 +107,11 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 }
 
 // networks parses a comma-separated list of networks (a lone address is a
-// network of one) for the setting name.
+// network of one) for the setting name, reporting every entry that is not
+// one.
 func networks(name, list string) ([]*net.IPNet, error) {
 	var ns []*net.IPNet
+	var errs []error
 	for _, p := range strings.Split(list, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
@@ -119,11 +121,12 @@ func networks(name, list string) ([]*net.IPNet, error) {
 		}
 		_, n, err := net.ParseCIDR(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not a network such as 10.0.0.0/8", name, p)
+			errs = append(errs, fmt.Errorf("%s: %q is not a network such as 10.0.0.0/8", name, p))
+			continue
 		}
 		ns = append(ns, n)
 	}
-	return ns, nil
+	return ns, errors.Join(errs...)
 }
 
 // Validate checks every setting and reports all problems at once.

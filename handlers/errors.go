@@ -29,12 +29,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, models.ErrNotFound):
 		status, message = http.StatusNotFound, publicMessage(http.StatusNotFound, nil)
 	}
-	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+	switch {
+	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
 		// The client went away (a closed tab, the end of a load run): no
 		// one reads the answer, and nothing failed on icare's side.
 		// 499 is the status proxies log for it.
 		status = 499
-	} else if he == nil {
+	case he == nil && status >= 500:
 		s.metrics.dbErrors.WithLabelValues(models.ErrorKind(err)).Inc()
 	}
 	if status >= 500 {

@@ -62,8 +62,16 @@ func newMetrics(store Store) *metrics {
 // the tests' fakes need not).
 type pools interface{ Pools() map[string]*sql.DB }
 
+// knownMethods are the methods a label may name; any other is "OTHER", so
+// that made-up methods cannot grow the metrics without end.
+var knownMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true,
+	http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true}
+
 // observe counts one answered request.
 func (m *metrics) observe(route, method string, status int, took time.Duration) {
+	if !knownMethods[method] {
+		method = "OTHER"
+	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
 }
@@ -77,7 +85,10 @@ func (s *Server) serveMetrics(c echo.Context) error {
 // internal reports whether a request may use an Internal route: it comes
 // straight from an address in the metrics-from setting, and not through a
 // proxy, since a reverse proxy on the same machine would make any
-// visitor's request come from loopback.
+// visitor's request come from loopback: neither from a trusted proxy nor
+// with a forwarding header. (A proxy on the machine that forwards without
+// those headers and is not listed in trusted-proxies cannot be told from a
+// local scraper: the README says to keep /metrics out of its routes.)
 func (s *Server) internal(r *http.Request) bool {
 	for _, h := range []string{echo.HeaderXForwardedFor, echo.HeaderXRealIP, "Forwarded"} {
 		if r.Header.Get(h) != "" {
@@ -88,6 +99,11 @@ func (s *Server) internal(r *http.Request) bool {
 	ip := net.ParseIP(host)
 	if err != nil || ip == nil {
 		return false
+	}
+	for _, n := range s.cfg.TrustedProxies {
+		if n.Contains(ip) {
+			return false
+		}
 	}
 	for _, n := range s.cfg.MetricsFrom {
 		if n.Contains(ip) {

@@ -96,6 +96,11 @@ func TestMetricsOnlyForTheMonitoringAddresses(t *testing.T) {
 	if rec := scrape(t, b, "127.0.0.1:5000"); rec.Code != http.StatusForbidden {
 		t.Errorf("loopback outside the setting: %d", rec.Code)
 	}
+	// A trusted proxy on the machine that adds no header is refused too.
+	c := newApp(t, withConfig(func(c *config.Config) { c.TrustedProxies = nets(t, "127.0.0.1/32") }))
+	if rec := scrape(t, c, "127.0.0.1:5000"); rec.Code != http.StatusForbidden {
+		t.Errorf("from a trusted proxy without headers: %d", rec.Code)
+	}
 }
 
 func nets(t testing.TB, cidrs ...string) []*net.IPNet {

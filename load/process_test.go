@@ -146,7 +146,7 @@ func (p *process) kill() {
 	_ = p.cmd.Wait()
 }
 
-// within runs f under a deadline.
+// within is a context that ends after d or with the test.
 func within(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)

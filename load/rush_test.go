@@ -60,6 +60,18 @@ func TestRushOf64Respondents(t *testing.T) {
 			if n < int64(rep.Completed) {
 				t.Errorf("%d surveys completed, %d submitted", rep.Completed, n)
 			}
+			// The aggregates count each submitted response once.
+			cells, err := store.Cells(context.Background(), round.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var counted int64
+			for _, c := range cells {
+				counted += c.Agg.N
+			}
+			if counted != n {
+				t.Errorf("the aggregates count %d responses, %d are submitted", counted, n)
+			}
 			t.Logf("%s: %d surveys by 64 respondents in %v, %d submitted", e.Name, rep.Completed, rep.Elapsed.Round(time.Millisecond), n)
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -95,7 +96,9 @@ func (c *Client) Spread(bases ...*url.URL) { c.replicas = bases }
 func NewClient(target *url.URL, r *rand.Rand) *Client {
 	jar, _ := cookiejar.New(nil) // New never fails without options
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if ip := net.ParseIP(target.Hostname()); ip != nil && ip.To4() != nil && ip.IsLoopback() {
+	// (Only Linux answers on all of 127.0.0.0/8; elsewhere every client
+	// comes from 127.0.0.1.)
+	if ip := net.ParseIP(target.Hostname()); runtime.GOOS == "linux" && ip != nil && ip.To4() != nil && ip.IsLoopback() {
 		local := net.IPv4(127, byte(1+r.IntN(254)), byte(r.IntN(256)), byte(1+r.IntN(254)))
 		dialer.LocalAddr = &net.TCPAddr{IP: local}
 	}

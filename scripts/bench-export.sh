@@ -75,6 +75,7 @@ done
 ADMIN=bench@example.org
 ADMIN_PASSWORD="a benchmark admin password"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+trap '[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null' EXIT
 serve_icare() {
   ICARE_ADMIN_EMAIL=$ADMIN ICARE_ADMIN_PASSWORD=$ADMIN_PASSWORD "$DIR/icare" serve --database-url "$1" \
     --addr "127.0.0.1:$PORT" --base-url "http://127.0.0.1:$PORT" 2>"$DIR/serve.log" >/dev/null &
@@ -145,7 +146,7 @@ awk '
     printf "sqlite3 -csv, table alone   %6.2f s  peak %6.1f MiB\n", tb, median(m["sqlite3-bare"]) / 1024
     printf "icare responses.csv         %6.2f s  peak %6.1f MiB\n", ti, median(m["icare"]) / 1024
     printf "icare/sqlite3 time: %.2f (names joined), %.2f (table alone)\n", ti / ts, ti / tb
-    tx = median(t["icare-xlsx"])
+    if ("icare-xlsx" in t) tx = median(t["icare-xlsx"])
     if ("icare-xlsx" in t) printf "icare responses.xlsx        %6.2f s  peak %6.1f MiB  (%.2f of the CSV file'"'"'s time)\n", tx, median(m["icare-xlsx"]) / 1024, tx / ti
     th = median(t["icare-http"])
     printf "icare over HTTP, curl       %6.2f s  server peak %6.1f MiB  (%.2f of sqlite3'"'"'s time, names joined)\n", th, median(m["icare-http"]) / 1024, th / ts

@@ -133,6 +133,7 @@ func startIcare(ctx context.Context, bin, databaseURL string) (*server, error) {
 
 // start runs s.cmd with its output in logFile and waits until it answers.
 func (s *server) start(logFile string) error {
+	dieWithParent(s.cmd)
 	log, err := os.Create(logFile)
 	if err != nil {
 		s.close()
