@@ -47,6 +47,8 @@ func ErrorKind(err error) string {
 			return ErrKindBusy
 		case pe.Code == "53100": // disk full
 			return ErrKindFull
+		case pe.Code == "57014": // query_canceled: a statement timeout or a cancelled request
+			return ErrKindDeadline
 		case pe.Code == "53300", strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57"): // too many connections, connection, shutdown
 			return ErrKindConnection
 		}
@@ -80,7 +82,7 @@ func retryBusy(ctx context.Context, tx func() error) error {
 		if err == nil || i == attempts || ErrorKind(err) != ErrKindBusy {
 			return err
 		}
-		wait := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond // 2–10, 4–20, … ms
+		wait := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond // up to 10, 20, 40, 80 ms
 		select {
 		case <-ctx.Done():
 			return err
