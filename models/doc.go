@@ -46,4 +46,21 @@
 // read-only connections, which WAL lets run beside the writer; a long export
 // never blocks a submit. On PostgreSQL and MariaDB both handles are the same
 // pool: the server arbitrates.
+//
+// # Under a survey rush
+//
+// The writer is the one thing every respondent waits for, so it does only
+// writes, each as short as it can be: every page of the survey reads its
+// response from the readers (a save has committed before its redirect, and
+// a WAL reader sees every commit made before its statement began), a
+// step's save is one UPDATE outside any transaction, and the submit's
+// transaction runs hand-written statements. The statements every page runs
+// stay prepared (prepared.go). A submit that finds its cell of aggregates
+// missing makes it outside its transaction and goes again, so that two
+// first submits of a cell never deadlock on MariaDB's gap locks; a
+// transaction the database rolled back on a lock conflict, or that met
+// SQLite busy, is tried again a few times within a fraction of a second
+// (retryBusy). load/rush_test.go walks 64 respondents at once on every
+// engine and fails on any refused or failed request; cmd/icare-load
+// measures the rush against a bare baseline.
 package models
