@@ -83,6 +83,12 @@ func (p *prepared) rebind(query string) string {
 	if !p.dollar {
 		return query
 	}
+	return DollarPlaceholders(query)
+}
+
+// DollarPlaceholders turns the ? placeholders of query into PostgreSQL's
+// $1, $2, … (query holds no ? in a string literal).
+func DollarPlaceholders(query string) string {
 	var sb strings.Builder
 	n := 0
 	for _, r := range query {

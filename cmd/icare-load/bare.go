@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/icare-hr/icare/load"
+	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -44,7 +45,7 @@ func newBare(db *sql.DB, engine string, sizes map[string]int) (*bare, error) {
 	id, rebind := "INTEGER", func(q string) string { return q }
 	switch engine {
 	case "postgres":
-		id, rebind = "BIGSERIAL", dollars
+		id, rebind = "BIGSERIAL", models.DollarPlaceholders
 	case "mysql":
 		id = "BIGINT AUTO_INCREMENT"
 	}
@@ -65,21 +66,6 @@ func newBare(db *sql.DB, engine string, sizes map[string]int) (*bare, error) {
 		b.pages[step] = page + strings.Repeat("a", max(0, n-len(page)-len("</p></body></html>"))) + "</p></body></html>"
 	}
 	return b, nil
-}
-
-// dollars turns ? placeholders into PostgreSQL's $1, $2, ….
-func dollars(q string) string {
-	var sb strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			sb.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
 }
 
 func (b *bare) handler() http.Handler {
