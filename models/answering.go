@@ -75,8 +75,13 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
 	if p.Comment != nil {
 		set, args = append(set, "comment = ?"), append(args, *p.Comment)
 	}
-	// One statement is atomic by itself: no transaction around it.
-	res, err := s.writes.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+	// One statement is atomic by itself: no transaction around it; and
+	// storing the same values twice changes nothing, so it may be retried.
+	var res sql.Result
+	err := s.retry(ctx, func() (err error) {
+		res, err = s.writes.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("save response %d: %w", id, translate(err))
 	}
@@ -115,18 +120,21 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // locked first, so a step saved at the same moment either lands before the
 // submit (and counts) or is refused. Of two concurrent submits exactly one
 // wins; the other gets ErrSubmitted, as does any later one. A transaction
-// the database rolled back on a lock conflict is tried again (retryBusy),
-// and one that found its aggregate cell missing makes it and goes again.
+// the database rolled back on a lock conflict, or lost on the way, is tried
+// again (retry): a try that finds the response submitted with this very
+// result token sees its own earlier try, committed though its answer never
+// came, and succeeds. One that found its aggregate cell missing makes it
+// and goes again.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
 	submit := func() (err error) {
 		r, err = s.submitOnce(ctx, id, resultToken)
 		return err
 	}
-	err := retryBusy(ctx, submit)
+	err := s.retry(ctx, submit)
 	if missing := (*missingCell)(nil); errors.As(err, &missing) {
-		if err = retryBusy(ctx, func() error { return s.makeCell(ctx, missing) }); err == nil {
-			err = retryBusy(ctx, submit)
+		if err = s.retry(ctx, func() error { return s.makeCell(ctx, missing) }); err == nil {
+			err = s.retry(ctx, submit)
 		}
 	}
 	if err != nil {
@@ -141,6 +149,7 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 // SQLite's one writer while it runs.
 func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (Response, error) {
 	var r Response
+	ours := false
 	lock := ""
 	if s.engine != config.EngineSQLite {
 		lock = " FOR UPDATE"
@@ -154,17 +163,20 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("lock code: %w", err)
 		}
-		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment}
+		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment, &r.ResultTokenHash}
 		for _, f := range r.itemFields() {
 			dest = append(dest, f)
 		}
-		err = tx.Raw("SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, "+
+		err = tx.Raw("SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, result_token_hash, "+
 			strings.Join(AnswerColumnNames[:], ", ")+" FROM responses WHERE id = ?"+lock, id).Row().Scan(dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
 		case err != nil:
 			return fmt.Errorf("lock response: %w", err)
+		case r.Submitted() && r.ResultTokenHash == HashToken(resultToken):
+			ours = true // an earlier try committed: nothing to do
+			return nil
 		case r.Submitted():
 			return ErrSubmitted
 		}
@@ -204,5 +216,9 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (
 		}
 		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
+	if err == nil && ours {
+		// The row was read before its submit's fields: read it whole.
+		return s.ResponseByID(ctx, id)
+	}
 	return r, err
 }

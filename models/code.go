@@ -306,48 +306,52 @@ func usable(pc PersonalCode) error {
 // the code's row is locked while it is read and linked.
 func (s *Store) StartWithCode(ctx context.Context, code string) (Started, error) {
 	var st Started
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var pc PersonalCode
-		if err := s.forUpdate(tx).Where("code_hash = ?", HashToken(code)).First(&pc).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrCodeUnknown
+	// Tried again when it fails on the way: a first try that did commit
+	// linked the code, and the next resumes that response.
+	err := s.retry(ctx, func() error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var pc PersonalCode
+			if err := s.forUpdate(tx).Where("code_hash = ?", HashToken(code)).First(&pc).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return ErrCodeUnknown
+				}
+				return err
 			}
-			return err
-		}
-		var t Team
-		var r Round
-		if err := tx.First(&t, pc.TeamID).Error; err != nil {
-			return err
-		}
-		if err := tx.First(&r, pc.RoundID).Error; err != nil {
-			return err
-		}
-		pc.Team, pc.Round = &t, &r
-		if err := usable(pc); err != nil {
-			return err
-		}
-		if !r.AsksTeam(t.ID) {
-			return ErrNotAsked
-		}
-		if pc.ResponseID != nil {
-			st.ResumeToken = NewToken()
-			res := tx.Model(&Response{}).Where("id = ? AND status = ?", *pc.ResponseID, StatusInProgress).
-				Update("resume_token_hash", HashToken(st.ResumeToken))
-			if res.Error != nil {
-				return res.Error
+			var t Team
+			var r Round
+			if err := tx.First(&t, pc.TeamID).Error; err != nil {
+				return err
 			}
-			if res.RowsAffected == 1 {
-				return tx.First(&st.Response, *pc.ResponseID).Error
+			if err := tx.First(&r, pc.RoundID).Error; err != nil {
+				return err
 			}
-			// The response is gone: start afresh below.
-		}
-		var err error
-		if st, err = s.newResponse(tx, r.ID, t.ID); err != nil {
-			return err
-		}
-		// From now on the code is its holder's: it leaves the slips and
-		// the codes file, so that nobody reprints it and reads on.
-		return tx.Model(&pc).Updates(map[string]any{"response_id": st.Response.ID, "code": nil}).Error
+			pc.Team, pc.Round = &t, &r
+			if err := usable(pc); err != nil {
+				return err
+			}
+			if !r.AsksTeam(t.ID) {
+				return ErrNotAsked
+			}
+			if pc.ResponseID != nil {
+				st.ResumeToken = NewToken()
+				res := tx.Model(&Response{}).Where("id = ? AND status = ?", *pc.ResponseID, StatusInProgress).
+					Update("resume_token_hash", HashToken(st.ResumeToken))
+				if res.Error != nil {
+					return res.Error
+				}
+				if res.RowsAffected == 1 {
+					return tx.First(&st.Response, *pc.ResponseID).Error
+				}
+				// The response is gone: start afresh below.
+			}
+			var err error
+			if st, err = s.newResponse(tx, r.ID, t.ID); err != nil {
+				return err
+			}
+			// From now on the code is its holder's: it leaves the slips and
+			// the codes file, so that nobody reprints it and reads on.
+			return tx.Model(&pc).Updates(map[string]any{"response_id": st.Response.ID, "code": nil}).Error
+		})
 	})
 	if err != nil {
 		return Started{}, fmt.Errorf("start with a code: %w", translate(err))

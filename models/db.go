@@ -51,6 +51,8 @@ type Store struct {
 	// reads and writes keep the survey's hottest statements prepared on
 	// rdb and db (prepared.go).
 	reads, writes *prepared
+	// onRetry hears of operations tried again (ObserveRetries).
+	onRetry func(kind string, succeeded bool)
 }
 
 // Option adjusts a Store as it opens.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -40,6 +41,8 @@ func ErrorKind(err error) string {
 			return ErrKindBusy
 		case sqlite3.ErrFull:
 			return ErrKindFull
+		case sqlite3.ErrInterrupt: // the request's context ended the statement
+			return ErrKindDeadline
 		}
 	case errors.As(err, &pe):
 		switch {
@@ -62,6 +65,7 @@ func ErrorKind(err error) string {
 			return ErrKindConnection
 		}
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, mysql.ErrInvalidConn),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), // the server went away mid-answer
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.As(err, &ne):
 		return ErrKindConnection
@@ -69,25 +73,69 @@ func ErrorKind(err error) string {
 	return ErrKindOther
 }
 
-// retryBusy runs tx, a whole transaction, again while it fails on a lock
-// (a deadlock or serialization failure that the database resolved by
-// rolling it back, or SQLite's busy writer), a few times within a fraction
-// of a second: the transaction left nothing behind, so trying it again is
-// safe. Under a rush, MariaDB's gap locks make two submits that create the
-// same aggregate cell deadlock, and one of them must simply go again.
-func retryBusy(ctx context.Context, tx func() error) error {
-	const attempts = 5
+// Unavailable reports whether err is the database's trouble rather than a
+// bug or a refusal: busy, unreachable, too slow or out of space. The request
+// gets 503 and may be sent again once the database is back.
+func Unavailable(err error) bool {
+	switch ErrorKind(err) {
+	case ErrKindBusy, ErrKindConnection, ErrKindDeadline, ErrKindFull:
+		return true
+	}
+	return false
+}
+
+// retryBudget bounds how long retry keeps trying one operation: a person
+// waits a moment longer rather than meeting an error page while a database
+// restarts or fails over, but not so long that a request piles up behind a
+// database that is down for good (then the person gets 503 and comes back).
+const retryBudget = 2 * time.Second
+
+// retry runs op, a whole transaction or a single statement that is safe to
+// repeat, again while it fails on a lock (a deadlock or serialization
+// failure that the database resolved by rolling op back, or SQLite's busy
+// writer) or on a lost or refused connection, with growing random waits,
+// for as long as retryBudget and ctx allow. Under a rush, MariaDB's gap
+// locks make two submits that create the same aggregate cell deadlock, and
+// one of them must simply go again; during a restart, connections are
+// refused for a few seconds. Whoever calls retry makes op safe to repeat
+// even when the database committed it but the answer was lost on the way
+// (SubmitWithResult recognises its own submit).
+func (s *Store) retry(ctx context.Context, op func() error) error {
+	began, first := time.Now(), ""
 	for i := 1; ; i++ {
-		err := tx()
-		if err == nil || i == attempts || ErrorKind(err) != ErrKindBusy {
+		err := op()
+		kind := ErrorKind(err)
+		if err == nil || (kind != ErrKindBusy && kind != ErrKindConnection) {
+			if first != "" {
+				s.observeRetry(first, err == nil)
+			}
 			return err
 		}
-		wait := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond // up to 10, 20, 40, 80 ms
+		if first == "" {
+			first = kind
+		}
+		wait := time.Duration(1+rand.IntN(5<<min(i, 7))) * time.Millisecond // up to 10, 20, 40, … 640 ms
+		if time.Since(began)+wait > retryBudget {
+			s.observeRetry(first, false)
+			return err
+		}
 		select {
 		case <-ctx.Done():
+			s.observeRetry(first, false)
 			return err
 		case <-time.After(wait):
 		}
+	}
+}
+
+// ObserveRetries has f told of every operation that retry tried more than
+// once: the kind of error that made it try again, and whether it succeeded
+// in the end. It is for the metrics, set once before the Store is used.
+func (s *Store) ObserveRetries(f func(kind string, succeeded bool)) { s.onRetry = f }
+
+func (s *Store) observeRetry(kind string, succeeded bool) {
+	if s.onRetry != nil {
+		s.onRetry(kind, succeeded)
 	}
 }
 

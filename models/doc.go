@@ -59,8 +59,24 @@
 // missing makes it outside its transaction and goes again, so that two
 // first submits of a cell never deadlock on MariaDB's gap locks; a
 // transaction the database rolled back on a lock conflict, or that met
-// SQLite busy, is tried again a few times within a fraction of a second
-// (retryBusy). load/rush_test.go walks 64 respondents at once on every
-// engine and fails on any refused or failed request; cmd/icare-load
-// measures the rush against a bare baseline.
+// SQLite busy, is tried again (retry). load/rush_test.go walks 64
+// respondents at once on every engine and fails on any refused or failed
+// request; cmd/icare-load measures the rush against a bare baseline.
+//
+// # When the database stumbles
+//
+// ErrorKind tells the database's passing trouble (busy, a refused or lost
+// connection, a missed deadline, a full disk) from a bug, and Unavailable
+// says which errors a person should meet as "try again in a moment" (503)
+// rather than as a fault. The survey's operations — reading a page's
+// response, saving a step, starting and submitting — are made safe to
+// repeat and go through retry, which tries them again on a lock or a lost
+// connection for up to two seconds: long enough to ride through a
+// PostgreSQL restart or a failover for most of the requests caught in it,
+// short enough that a request never waits long on a database that stays
+// away. Other writes are tried once; their forms are kept for the person
+// to send again. A full disk is never retried: the transaction rolled back
+// whole, and nothing changes until space is freed. The tests of load/
+// restart PostgreSQL and MariaDB, fill a SQLite file's disk and hold a
+// lock under load (restart_test.go, diskfull_test.go, slowdb_test.go).
 package models

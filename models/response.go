@@ -92,20 +92,25 @@ type Started struct {
 // StartResponse begins an in-progress response for team in the open round.
 func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
 	var st Started
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var round Round
-		if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNoOpenRound
+	// Tried again when it fails on the way: at worst a first try that did
+	// commit leaves an unfinished response nobody holds, which goes when
+	// its round closes.
+	err := s.retry(ctx, func() error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var round Round
+			if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return ErrNoOpenRound
+				}
+				return err
 			}
+			if !round.AsksTeam(teamID) {
+				return ErrNotAsked
+			}
+			var err error
+			st, err = s.newResponse(tx, round.ID, teamID)
 			return err
-		}
-		if !round.AsksTeam(teamID) {
-			return ErrNotAsked
-		}
-		var err error
-		st, err = s.newResponse(tx, round.ID, teamID)
-		return err
+		})
 	})
 	if err != nil {
 		return Started{}, fmt.Errorf("start response for team %d: %w", teamID, translate(err))
@@ -180,12 +185,17 @@ func (s *Store) ResponseForStep(ctx context.Context, token string) (Unfinished, 
 		dest = append(dest, f)
 	}
 	dest = append(dest, &u.TeamName, &u.RoundKeys)
-	row, err := s.reads.queryRow(ctx, "SELECT "+stepColumns+" FROM responses"+
-		" JOIN teams ON teams.id = responses.team_id JOIN rounds ON rounds.id = responses.round_id"+
-		" WHERE responses.resume_token_hash = ?", HashToken(token))
-	if err == nil {
-		err = row.Scan(dest...)
-	}
+	// Each page of the survey begins here: a read, tried again while the
+	// database restarts.
+	err := s.retry(ctx, func() error {
+		row, err := s.reads.queryRow(ctx, "SELECT "+stepColumns+" FROM responses"+
+			" JOIN teams ON teams.id = responses.team_id JOIN rounds ON rounds.id = responses.round_id"+
+			" WHERE responses.resume_token_hash = ?", HashToken(token))
+		if err != nil {
+			return err
+		}
+		return row.Scan(dest...)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Unfinished{}, fmt.Errorf("response by token: %w", ErrNotFound)
 	}

@@ -55,6 +55,11 @@ func Engines(t testing.TB) []Engine {
 	return engines
 }
 
+// Server is engine name (postgres or mysql) on the server at dsn, written
+// as ICARE_TEST_POSTGRES or ICARE_TEST_MYSQL would be: for tests that run
+// a server of their own.
+func Server(name, dsn string) Engine { return Engine{Name: name, base: dsn} }
+
 // Open returns a migrated Store on a fresh database of engine e. It
 // publishes closing rounds under the default thresholds unless opts set
 // another publisher.
