@@ -22,6 +22,9 @@ const (
 	DefaultDatabaseURL = "sqlite:icare.db"
 	// DefaultMetricsFrom lets only the machine itself read /metrics.
 	DefaultMetricsFrom = "127.0.0.0/8,::1"
+	// DefaultRequestTimeout is far beyond any page's time (milliseconds),
+	// yet short enough that a person behind a stuck database hears so.
+	DefaultRequestTimeout = 15 * time.Second
 )
 
 // Config is every setting icare reads at start.
@@ -47,6 +50,9 @@ type Config struct {
 	MetricsFrom []*net.IPNet
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
+	// RequestTimeout is every request's deadline but a file export's: one
+	// that misses it gets 503.
+	RequestTimeout time.Duration
 	// Demo fills an empty database with a sample organization.
 	Demo bool
 }
@@ -67,13 +73,14 @@ func envDefault(getenv Getenv, name, def string) string {
 // The returned function parses the integers and validates the whole.
 func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 	var c Config
-	var minGroup, minComments, shutdown, proxies, metricsFrom string
+	var minGroup, minComments, shutdown, requestTimeout, proxies, metricsFrom string
 	fs.StringVar(&c.Addr, "addr", envDefault(getenv, "ICARE_ADDR", DefaultAddr), "listen address, host:port (ICARE_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", envDefault(getenv, "ICARE_DATABASE_URL", DefaultDatabaseURL), "database: sqlite:PATH, postgres://… or mysql://… (ICARE_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", envDefault(getenv, "ICARE_BASE_URL", ""), "public address for invite links, e.g. https://icare.example.org (ICARE_BASE_URL; default http://localhost:PORT)")
 	fs.StringVar(&minGroup, "min-group", envDefault(getenv, "ICARE_MIN_GROUP", strconv.Itoa(scoring.DefaultMinGroup)), fmt.Sprintf("minimum group size k before scores show, at least %d (ICARE_MIN_GROUP)", scoring.MinMinGroup))
 	fs.StringVar(&minComments, "min-comments", envDefault(getenv, "ICARE_MIN_COMMENTS", strconv.Itoa(scoring.DefaultMinComments)), "responses a group needs before its comments show, at least k (ICARE_MIN_COMMENTS)")
 	fs.StringVar(&shutdown, "shutdown-timeout", envDefault(getenv, "ICARE_SHUTDOWN_TIMEOUT", "20s"), "how long requests in flight may run after SIGTERM (ICARE_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&requestTimeout, "request-timeout", envDefault(getenv, "ICARE_REQUEST_TIMEOUT", DefaultRequestTimeout.String()), "deadline of every request but a file export; a page that misses it gets 503 (ICARE_REQUEST_TIMEOUT)")
 	fs.StringVar(&proxies, "trusted-proxies", envDefault(getenv, "ICARE_TRUSTED_PROXIES", ""), "comma-separated networks of reverse proxies to trust for X-Forwarded-For, e.g. 10.0.0.0/8 (ICARE_TRUSTED_PROXIES)")
 	fs.StringVar(&metricsFrom, "metrics-from", envDefault(getenv, "ICARE_METRICS_FROM", DefaultMetricsFrom), "comma-separated networks that may read /metrics, directly and not through a proxy (ICARE_METRICS_FROM)")
 	c.AdminEmail = envDefault(getenv, "ICARE_ADMIN_EMAIL", "")
@@ -89,6 +96,9 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 		}
 		if c.ShutdownTimeout, err = time.ParseDuration(strings.TrimSpace(shutdown)); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown-timeout %q is not a duration such as 20s", shutdown))
+		}
+		if c.RequestTimeout, err = time.ParseDuration(strings.TrimSpace(requestTimeout)); err != nil {
+			errs = append(errs, fmt.Errorf("request-timeout %q is not a duration such as 10s", requestTimeout))
 		}
 		if c.TrustedProxies, err = networks("trusted-proxies", proxies); err != nil {
 			errs = append(errs, err)
@@ -155,6 +165,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown-timeout must be positive"))
+	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("request-timeout must be positive"))
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		errs = append(errs, errors.New("ICARE_ADMIN_EMAIL and ICARE_ADMIN_PASSWORD go together: set both or neither"))

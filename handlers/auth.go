@@ -36,8 +36,10 @@ func (s *Server) newSessions() *scs.SessionManager {
 	sm.Cookie.Secure = s.secureCookies()
 	sm.Cookie.Persist = false
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.log.Error("session", "uri", s.redact.uri(r.RequestURI), "err", err)
-		http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
+		// Loading or saving a session reads or writes the database: its
+		// trouble is a 503 like anywhere else.
+		c := s.echo.NewContext(r, echo.NewResponse(w, s.echo))
+		s.handleError(err, c)
 	}
 	return sm
 }

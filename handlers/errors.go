@@ -29,16 +29,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, models.ErrNotFound):
 		status, message = http.StatusNotFound, publicMessage(http.StatusNotFound, nil)
 	}
+	unavailable := false
 	switch {
 	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
 		// The client went away (a closed tab, the end of a load run): no
 		// one reads the answer, and nothing failed on icare's side.
 		// 499 is the status proxies log for it.
 		status = 499
+	case he == nil && status >= 500 && isUnavailable(c, err):
+		status, message, unavailable = http.StatusServiceUnavailable, s.unavailable(c, err), true
 	case he == nil && status >= 500:
 		s.metrics.dbErrors.WithLabelValues(models.ErrorKind(err)).Inc()
 	}
-	if status >= 500 {
+	if status >= 500 && !unavailable {
 		s.log.Error("request failed",
 			"method", c.Request().Method, "uri", s.redact.uri(c.Request().RequestURI),
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
@@ -54,7 +57,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]string{"error": message})
 		return
 	}
-	if rerr := render(c, status, views.ErrorPage(status, http.StatusText(status), message)); rerr != nil {
+	page := views.ErrorPage(status, http.StatusText(status), message)
+	if unavailable {
+		page = views.UnavailablePage(message, int(retryAfter.Seconds()), resendOf(c))
+	}
+	if rerr := render(c, status, page); rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		_ = c.String(status, message)
 	}

@@ -24,6 +24,7 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	submitted prometheus.Counter
 	dbErrors  *prometheus.CounterVec
+	retries   *prometheus.CounterVec
 }
 
 func newMetrics(store Store) *metrics {
@@ -42,8 +43,11 @@ func newMetrics(store Store) *metrics {
 		dbErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "icare_database_errors_total", Help: "Requests that failed on a database error, by kind (busy, connection, deadline, disk_full, other).",
 		}, []string{"kind"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "icare_database_retries_total", Help: "Database operations tried again, by the kind of error that made them (busy, connection) and outcome (succeeded, gave_up).",
+		}, []string{"kind", "outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.submitted, m.dbErrors,
+	m.registry.MustRegister(m.requests, m.latency, m.submitted, m.dbErrors, m.retries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if p, ok := store.(pools); ok {
 		for name, db := range p.Pools() {
@@ -51,6 +55,11 @@ func newMetrics(store Store) *metrics {
 			// the waits for one.
 			m.registry.MustRegister(collectors.NewDBStatsCollector(db, name))
 		}
+	}
+	if r, ok := store.(retries); ok {
+		r.ObserveRetries(func(kind string, succeeded bool) {
+			m.retries.WithLabelValues(kind, map[bool]string{true: "succeeded", false: "gave_up"}[succeeded]).Inc()
+		})
 	}
 	for _, kind := range []string{models.ErrKindBusy, models.ErrKindConnection, models.ErrKindDeadline, models.ErrKindFull, models.ErrKindOther} {
 		m.dbErrors.WithLabelValues(kind) // every kind shows, at 0 until it happens
@@ -61,6 +70,11 @@ func newMetrics(store Store) *metrics {
 // pools is what a store with database/sql pools offers (*models.Store does;
 // the tests' fakes need not).
 type pools interface{ Pools() map[string]*sql.DB }
+
+// retries is what a store that tries operations again offers.
+type retries interface {
+	ObserveRetries(func(kind string, succeeded bool))
+}
 
 // knownMethods are the methods a label may name; any other is "OTHER", so
 // that made-up methods cannot grow the metrics without end.

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"context"
+	"cmp"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/views"
 )
@@ -81,13 +82,11 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 		// A CSV export streams for as long as the file takes; it stops when
 		// the client goes away and has a write deadline of its own.
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/export/") },
-		Timeout: 30 * time.Second,
-		ErrorHandler: func(err error, c echo.Context) error {
-			if errors.Is(err, context.DeadlineExceeded) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable, "The server took too long to answer. Please try again.")
-			}
-			return err
-		},
+		// Every other request has a deadline, which its database work
+		// keeps: a page that misses it gets 503 (handleError), never a
+		// hung connection, and frees its connection of the pool.
+		Timeout:      cmp.Or(s.cfg.RequestTimeout, config.DefaultRequestTimeout),
+		ErrorHandler: func(err error, c echo.Context) error { return err },
 	}))
 }
 

@@ -7,6 +7,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
@@ -29,6 +30,12 @@ type Server struct {
 	// session middleware passes by.
 	respondent map[string]bool
 	metrics    *metrics
+	// notReadyUntil is when /readyz may say ready again after a request
+	// met the database's trouble (UnixNano; see unavailable).
+	notReadyUntil atomic.Int64
+	// echo is the instance New builds, for the error pages of the session
+	// middleware, which runs outside echo's own handling.
+	echo *echo.Echo
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
@@ -47,6 +54,7 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 		}
 	}
 	e := echo.New()
+	s.echo = e
 	// The client's address is the connection's, unless it comes through a
 	// configured reverse proxy: an X-Forwarded-For header from anyone else
 	// cannot dodge the per-address sign-in limit.

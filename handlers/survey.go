@@ -335,6 +335,10 @@ func (s *Server) saveError(c echo.Context, r models.Response, page *stepPage, er
 		page.in.problems = append(page.in.problems, "This survey round closed while you were answering, so your answers can no longer be saved or submitted. Answers not submitted are removed when a round closes.")
 		page.roundEnded = true
 		return render(c, http.StatusConflict, page.component())
+	case isUnavailable(c, err):
+		// The page comes back as it was sent, to send again.
+		page.in.problems = append(page.in.problems, s.unavailable(c, err)+" What you chose on this page is still marked: send it again.")
+		return render(c, http.StatusServiceUnavailable, page.component())
 	}
 	return err
 }
