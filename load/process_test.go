@@ -110,12 +110,12 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// serve starts icare serve at addr over databaseURL and waits until it
-// answers; the test's end stops it.
-func serve(t *testing.T, databaseURL, addr string) *process {
+// serve starts icare serve at addr over databaseURL, with further flags
+// args, and waits until it answers; the test's end stops it.
+func serve(t *testing.T, databaseURL, addr string, args ...string) *process {
 	t.Helper()
 	p := &process{base: "http://" + addr, log: &syncBuffer{}}
-	p.cmd = exec.Command(binary, "serve", "--database-url", databaseURL, "--addr", addr, "--base-url", p.base)
+	p.cmd = exec.Command(binary, append([]string{"serve", "--database-url", databaseURL, "--addr", addr, "--base-url", p.base}, args...)...)
 	p.cmd.Env = append(os.Environ(), "ICARE_ADMIN_EMAIL="+adminEmail, "ICARE_ADMIN_PASSWORD="+adminPassword)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +85,18 @@ type Client struct {
 	// without sticky sessions would hand them out.
 	replicas []*url.URL
 	sent     int
+	// wait and patience, when set, make a 503 be met as a person meets
+	// it (Patient).
+	wait, patience time.Duration
+	// Seen counts the statuses of every answer the client got, each 503
+	// it waited out included.
+	Seen map[int]int
 }
+
+// Patient makes the client meet a 503 as a person does: wait as Retry-After
+// asks (at most wait) and send the same request again — the page's "Send
+// again", or a reload — for up to patience in all before it gives up.
+func (c *Client) Patient(wait, patience time.Duration) { c.wait, c.patience = wait, patience }
 
 // Spread sends each following request to the next of the replicas' base
 // URLs in turn (the same host on other ports shares the cookies, as a
@@ -103,7 +115,7 @@ func NewClient(target *url.URL, r *rand.Rand) *Client {
 		dialer.LocalAddr = &net.TCPAddr{IP: local}
 	}
 	tr := &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 2, IdleConnTimeout: 30 * time.Second}
-	return &Client{http: &http.Client{
+	return &Client{Seen: map[int]int{}, http: &http.Client{
 		Jar:           jar,
 		Transport:     tr,
 		Timeout:       30 * time.Second,
@@ -215,28 +227,29 @@ func (c *Client) send(ctx context.Context, w *Walk, step, method string, u *url.
 		to.Scheme, to.Host = c.replicas[c.sent%len(c.replicas)].Scheme, c.replicas[c.sent%len(c.replicas)].Host
 		u, c.sent = &to, c.sent+1
 	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", step, err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
 	began := time.Now()
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", step, err)
+	var res *http.Response
+	var got []byte
+	for {
+		var err error
+		if res, got, err = c.do(ctx, method, u, form); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", step, err)
+		}
+		c.Seen[res.StatusCode]++
+		if res.StatusCode != http.StatusServiceUnavailable || time.Since(began) >= c.patience {
+			break
+		}
+		wait := c.wait
+		if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil {
+			wait = min(wait, time.Duration(s)*time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("%s: %w", step, ctx.Err())
+		case <-time.After(wait):
+		}
 	}
-	defer res.Body.Close()
-	got, err := io.ReadAll(res.Body)
 	w.Took[step] = time.Since(began)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: read: %w", step, err)
-	}
 	w.Sizes[step] = len(got)
 	if res.StatusCode != want {
 		return nil, nil, &StatusError{Step: step, Status: res.StatusCode, Body: excerpt(got)}
@@ -249,6 +262,31 @@ func (c *Client) send(ctx context.Context, w *Walk, step, method string, u *url.
 		return nil, nil, fmt.Errorf("%s: %w", step, err)
 	}
 	return got, loc, nil
+}
+
+// do sends one request and reads its whole answer.
+func (c *Client) do(ctx context.Context, method string, u *url.URL, form url.Values) (*http.Response, []byte, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer res.Body.Close()
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read: %w", err)
+	}
+	return res, got, nil
 }
 
 func csrfOf(page string, body []byte) (string, error) {
