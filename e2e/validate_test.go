@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // to hold the database's write lock
 )
 
 // htmlValidate is the html-validate of e2e/node_modules (npm ci in e2e/).
@@ -133,6 +136,19 @@ func TestEveryPageIsValidHTML(t *testing.T) {
 		}
 		keep(path, body)
 	}
+	// A form the database could not take: the 503 page with its button to
+	// send the form again (SQLite's write lock is held meanwhile).
+	keep("unavailable", whileLocked(t, srv.db, func() string {
+		form := url.Values{"name": {"Night Shift"}, "_csrf": {a.csrf}}
+		res, err := a.cl.PostForm(srv.base+"/admin/teams", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("a form while the database is locked: %d, want 503", res.StatusCode)
+		}
+		return a.read(res)
+	}))
 
 	dir := t.TempDir()
 	var files []string
@@ -164,4 +180,24 @@ func TestEveryPageIsValidHTML(t *testing.T) {
 		}
 	}
 	report(t, "html-validate: %d pages, %d errors", len(files), errors)
+}
+
+// whileLocked runs f while another connection holds the write lock of the
+// SQLite database at dbURL, and returns what f returns.
+func whileLocked(t *testing.T, dbURL string, f func() string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", strings.TrimPrefix(dbURL, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("UPDATE teams SET name = name"); err != nil {
+		t.Fatal(err)
+	}
+	return f()
 }

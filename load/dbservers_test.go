@@ -85,16 +85,24 @@ func as(t *testing.T, account string, name string, args ...string) {
 // with pg_ctl on a free port until the test ends.
 func privatePostgres(t *testing.T) *dbServer {
 	t.Helper()
+	dir, _ := serviceDir(t, "postgres")
+	return privatePostgresIn(t, dir)
+}
+
+// privatePostgresIn is privatePostgres with its files in dir, which the
+// postgres account owns. Its WAL comes in segments of 1 MiB and keeps at
+// most 8 MiB, so that it fits on a tiny disk.
+func privatePostgresIn(t *testing.T, dir string) *dbServer {
+	t.Helper()
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
 	if len(bins) == 0 {
 		needServer(t, "a private PostgreSQL server", fmt.Errorf("no pg_ctl under /usr/lib/postgresql (Debian's postgresql package)"))
 	}
 	bin := filepath.Dir(bins[len(bins)-1])
-	dir, _ := serviceDir(t, "postgres")
 	data := filepath.Join(dir, "data")
-	as(t, "postgres", filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
+	as(t, "postgres", filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "--wal-segsize=1")
 	_, port, _ := strings.Cut(freeAddr(t), ":")
-	opts := "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+	opts := "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c min_wal_size=4MB -c max_wal_size=8MB"
 	s := &dbServer{Engine: dbtest.Server(config.EnginePostgres, "postgres://postgres@127.0.0.1:"+port+"/postgres?sslmode=disable")}
 	s.start = func(t *testing.T) {
 		as(t, "postgres", filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start")

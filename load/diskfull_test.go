@@ -13,16 +13,35 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the integrity check reads the file itself
+
+	"github.com/icare-hr/icare/models/dbtest"
 )
 
-// TestSQLiteDiskFull puts icare's SQLite file on a tmpfs of a few MiB,
-// fills it while respondents walk the survey, and frees it again: meanwhile
-// requests get 503 with a log line naming the full disk and never a 500,
-// and nothing is half-written; once space is back icare carries on by
-// itself, and every submit acknowledged is stored intact.
-func TestSQLiteDiskFull(t *testing.T) {
-	disk := tinyDisk(t, 16)
-	dbURL := "sqlite:" + filepath.Join(disk, "icare.db")
+// TestDiskFull puts icare's database — a SQLite file, and a private
+// PostgreSQL server's data directory — on a tmpfs of a few MiB, fills it
+// while respondents walk the survey, and frees it again: meanwhile requests
+// get 503 with a log line naming the full disk and never a 500, and nothing
+// is half-written; once space is back icare carries on by itself, and every
+// submit acknowledged is stored intact.
+func TestDiskFull(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		disk := tinyDisk(t, 16, "")
+		dbURL := "sqlite:" + filepath.Join(disk, "icare.db")
+		fillUnderLoad(t, disk, dbURL)
+		integrity(t, strings.TrimPrefix(dbURL, "sqlite:"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		disk := tinyDisk(t, 64, "postgres")
+		srv := privatePostgresIn(t, disk)
+		fillUnderLoad(t, disk, dbtest.URL(t, srv.Engine))
+	})
+}
+
+// fillUnderLoad fills disk, where the database at dbURL keeps its files,
+// while respondents walk the survey, then frees it, and checks what the
+// respondents met and what is stored.
+func fillUnderLoad(t *testing.T, disk, dbURL string) {
+	t.Helper()
 	invite := prepare(t, dbURL)
 	p := serve(t, dbURL, freeAddr(t))
 	c := startCrowd(t, p.base, invite, 8, 27, &patience{wait: 250 * time.Millisecond, patience: 60 * time.Second})
@@ -44,11 +63,9 @@ func TestSQLiteDiskFull(t *testing.T) {
 	}
 	c.waitAcks(t, full+20, 30*time.Second, p.log.String)
 	c.stop()
-
 	c.wantNoServerErrors(t, p.log.String())
 	p.kill()
 	checkStored(t, dbURL, c.acked)
-	integrity(t, strings.TrimPrefix(dbURL, "sqlite:"))
 	t.Logf("disk full: %d submits acknowledged in all, %d 503s", len(c.acked), c.seen[503])
 	for _, l := range strings.Split(p.log.String(), "\n") {
 		if strings.Contains(l, "disk full") {
@@ -58,12 +75,16 @@ func TestSQLiteDiskFull(t *testing.T) {
 	}
 }
 
-// tinyDisk mounts a tmpfs of mib MiB for the test (which needs root) and
-// returns its path.
-func tinyDisk(t *testing.T, mib int) string {
+// tinyDisk mounts a tmpfs of mib MiB for the test (which needs root),
+// owned by account when one is named, and returns its path.
+func tinyDisk(t *testing.T, mib int, account string) string {
 	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", mib), "icare-test", dir).CombinedOutput()
+	dir, err := os.MkdirTemp("", "icare-disk-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(dir) })
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm,mode=0755", mib), "icare-test", dir).CombinedOutput()
 	if err != nil {
 		needServer(t, "a tiny filesystem (mount -t tmpfs)", fmt.Errorf("%v: %s", err, out))
 	}
@@ -72,6 +93,11 @@ func tinyDisk(t *testing.T, mib int) string {
 			t.Logf("umount %s: %v: %s", dir, err, out)
 		}
 	})
+	if account != "" {
+		if out, err := exec.Command("chown", account, dir).CombinedOutput(); err != nil {
+			t.Fatalf("chown %s %s: %v: %s", account, dir, err, out)
+		}
+	}
 	return dir
 }
 

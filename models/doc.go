@@ -77,6 +77,6 @@
 // away. Other writes are tried once; their forms are kept for the person
 // to send again. A full disk is never retried: the transaction rolled back
 // whole, and nothing changes until space is freed. The tests of load/
-// restart PostgreSQL and MariaDB, fill a SQLite file's disk and hold a
-// lock under load (restart_test.go, diskfull_test.go, slowdb_test.go).
+// restart PostgreSQL and MariaDB, fill the disk under SQLite and
+// PostgreSQL and hold a lock under load (restart_test.go, diskfull_test.go, slowdb_test.go).
 package models
