@@ -98,7 +98,7 @@ func Register(fs *flag.FlagSet, getenv Getenv) func() (Config, error) {
 			errs = append(errs, fmt.Errorf("shutdown-timeout %q is not a duration such as 20s", shutdown))
 		}
 		if c.RequestTimeout, err = time.ParseDuration(strings.TrimSpace(requestTimeout)); err != nil {
-			errs = append(errs, fmt.Errorf("request-timeout %q is not a duration such as 10s", requestTimeout))
+			errs = append(errs, fmt.Errorf("request-timeout %q is not a duration such as 15s", requestTimeout))
 		}
 		if c.TrustedProxies, err = networks("trusted-proxies", proxies); err != nil {
 			errs = append(errs, err)

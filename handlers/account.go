@@ -50,6 +50,9 @@ func (s *Server) changePassword(c echo.Context) error {
 		return fmt.Errorf("renew session: %w", err)
 	}
 	s.sessions.Put(c.Request().Context(), sessionEpochKey, u.SessionEpoch)
+	if err := s.saveSession(c); err != nil {
+		return err
+	}
 	page.Done = true
 	return render(c, http.StatusOK, views.ChangePassword(page))
 }

@@ -24,7 +24,8 @@ const (
 )
 
 // newSessions configures the server-side sessions: stored in the database,
-// renewed at sign-in, ending after an hour idle or twelve hours in all.
+// renewed at sign-in, ending after an hour idle or twelve hours in all;
+// loadSession is their middleware.
 func (s *Server) newSessions() *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = s.store.Sessions()
@@ -35,12 +36,6 @@ func (s *Server) newSessions() *scs.SessionManager {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = s.secureCookies()
 	sm.Cookie.Persist = false
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		// Loading or saving a session reads or writes the database: its
-		// trouble is a 503 like anywhere else.
-		c := s.echo.NewContext(r, echo.NewResponse(w, s.echo))
-		s.handleError(err, c)
-	}
 	return sm
 }
 
@@ -125,6 +120,9 @@ func (s *Server) signIn(c echo.Context) error {
 	}
 	s.sessions.Put(ctx, sessionUserKey, int(u.ID))
 	s.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
+	if err := s.saveSession(c); err != nil {
+		return err
+	}
 	s.rotateCSRF(c)
 	return redirect(c, page.Next)
 }

@@ -57,14 +57,17 @@ func newMetrics(store Store) *metrics {
 		}
 	}
 	if r, ok := store.(retries); ok {
-		r.ObserveRetries(func(kind string, succeeded bool) {
-			m.retries.WithLabelValues(kind, map[bool]string{true: "succeeded", false: "gave_up"}[succeeded]).Inc()
-		})
+		r.ObserveRetries(m.retried)
 	}
 	for _, kind := range []string{models.ErrKindBusy, models.ErrKindConnection, models.ErrKindDeadline, models.ErrKindFull, models.ErrKindOther} {
 		m.dbErrors.WithLabelValues(kind) // every kind shows, at 0 until it happens
 	}
 	return m
+}
+
+// retried counts an operation tried again after an error of kind.
+func (m *metrics) retried(kind string, succeeded bool) {
+	m.retries.WithLabelValues(kind, map[bool]string{true: "succeeded", false: "gave_up"}[succeeded]).Inc()
 }
 
 // pools is what a store with database/sql pools offers (*models.Store does;

@@ -33,8 +33,9 @@ const (
 const MaxBodyBytes = "64K"
 
 // useMiddleware installs the chain in its deliberate order: request id →
-// logger → recover → secure headers → body limit → form → CSRF → session →
-// viewer (neither on the survey's routes) → view context → request timeout.
+// logger → recover → secure headers → body limit → form → CSRF → request
+// timeout → session → retry of reads → viewer (neither session nor viewer
+// on the survey's routes) → view context.
 func (s *Server) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -43,7 +44,10 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 		Skipper:     func(c echo.Context) bool { return c.Path() == "/healthz" || c.Path() == "/readyz" },
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
-			if v.Status >= 500 {
+			switch {
+			case v.Status == http.StatusServiceUnavailable:
+				level = slog.LevelWarn // the database's passing trouble, logged with its cause
+			case v.Status >= 500:
 				level = slog.LevelError
 			}
 			s.metrics.observe(c.Path(), v.Method, v.Status, v.Latency)
@@ -75,9 +79,6 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 				"This form has expired or did not come from this site. Reload the page and send it again: your saved answers are kept.")
 		},
 	}))
-	e.Use(s.withSession(echo.WrapMiddleware(s.sessions.LoadAndSave)))
-	e.Use(s.withSession(s.loadViewer))
-	e.Use(withViewContext)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		// A CSV export streams for as long as the file takes; it stops when
 		// the client goes away and has a write deadline of its own.
@@ -88,6 +89,10 @@ func (s *Server) useMiddleware(e *echo.Echo) {
 		Timeout:      cmp.Or(s.cfg.RequestTimeout, config.DefaultRequestTimeout),
 		ErrorHandler: func(err error, c echo.Context) error { return err },
 	}))
+	e.Use(s.withSession(s.loadSession))
+	e.Use(s.retryReads)
+	e.Use(s.withSession(s.loadViewer))
+	e.Use(withViewContext)
 }
 
 // withSession runs m, a middleware of the sign-in session, on every route

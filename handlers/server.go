@@ -33,9 +33,6 @@ type Server struct {
 	// notReadyUntil is when /readyz may say ready again after a request
 	// met the database's trouble (UnixNano; see unavailable).
 	notReadyUntil atomic.Int64
-	// echo is the instance New builds, for the error pages of the session
-	// middleware, which runs outside echo's own handling.
-	echo *echo.Echo
 }
 
 // New builds the echo instance: middleware, routes, the error handler and the
@@ -54,7 +51,6 @@ func New(store Store, cfg config.Config, log *slog.Logger) *echo.Echo {
 		}
 	}
 	e := echo.New()
-	s.echo = e
 	// The client's address is the connection's, unless it comes through a
 	// configured reverse proxy: an X-Forwarded-For header from anyone else
 	// cannot dodge the per-address sign-in limit.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -45,7 +46,14 @@ func (s *Server) unavailable(c echo.Context, err error) string {
 	if kind == models.ErrKindOther {
 		kind = models.ErrKindDeadline // the request's own deadline passed
 	}
-	s.notReadyUntil.Store(s.store.Now().Add(retryAfter).UnixNano())
+	if kind == models.ErrKindConnection || kind == models.ErrKindFull {
+		// The database is away or full for every request of this replica
+		// (a lock or a slow page is one request's trouble, and pulling
+		// every replica out of the balancer for it would help no one).
+		s.notReadyUntil.Store(s.store.Now().Add(retryAfter).UnixNano())
+	}
+	// The page must render even when the request's deadline has passed.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	h := c.Response().Header()
 	h.Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
 	h.Set("Cache-Control", "no-store") // the page may hold a form's values
@@ -66,17 +74,22 @@ func isUnavailable(c echo.Context, err error) bool {
 	return models.Unavailable(err) || errors.Is(c.Request().Context().Err(), context.DeadlineExceeded)
 }
 
+// secretFields are the names of form fields that hold a secret: a password
+// (sign-in, the new-password forms' current, new and confirm) or a personal
+// code. A form with any of them never goes back into a page: the person
+// types it again.
+var secretFields = map[string]bool{"password": true, "current": true, "new": true, "confirm": true, "code": true}
+
 // resendOf is the form a request posted, to send again from a 503 page, or
-// nil when there is none or it held a password (which never goes back into
-// a page: the person types it again).
+// nil when there is none or it held a secret (secretFields).
 func resendOf(c echo.Context) *views.Resend {
 	r := c.Request()
 	if r.Method != http.MethodPost || r.PostForm == nil || len(r.PostForm) == 0 {
 		return nil
 	}
-	re := &views.Resend{Action: r.URL.Path}
+	re := &views.Resend{Action: "/" + strings.TrimLeft(r.URL.Path, "/")}
 	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
-		if strings.Contains(strings.ToLower(name), "password") {
+		if secretFields[name] || strings.Contains(strings.ToLower(name), "password") {
 			return nil
 		}
 		for _, v := range r.PostForm[name] {
@@ -86,8 +99,89 @@ func resendOf(c echo.Context) *views.Resend {
 	return re
 }
 
-// ready reports whether no request has met the database's trouble within
-// the last retryAfter.
+// ready reports whether no request has found the database away or full
+// within the last retryAfter.
 func (s *Server) ready() bool {
 	return s.store.Now().UnixNano() >= s.notReadyUntil.Load()
+}
+
+// retryReads runs a GET or HEAD handler again when it met the database's
+// passing trouble before writing anything: a page that only reads is safe
+// to repeat, so a person opening one during a restart waits a moment rather
+// than meeting a 503. What a failed try changed is put back first: the
+// request's and the answer's headers (a cookie, say) and the one-time
+// messages it took out of the session (oneTime). An API request is not
+// repeated (each try would count against its token's rate limit).
+func (s *Server) retryReads(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || wantsJSON(c) {
+			return next(c)
+		}
+		sent, asked := c.Response().Header().Clone(), r.Header.Clone()
+		kept := s.oneTimeValues(c)
+		return s.retryRead(c, func() error { return next(c) }, func() {
+			h := c.Response().Header()
+			clear(h)
+			maps.Copy(h, sent.Clone())
+			r.Header = asked.Clone()
+			c.SetRequest(r)
+			for k, v := range kept {
+				s.sessions.Put(r.Context(), k, v)
+			}
+		})
+	}
+}
+
+// oneTime are the session's keys of what a page shows once and takes out.
+var oneTime = []string{flashKey, inviteLinkKey, passwordLinkKey}
+
+// oneTimeValues are the request's one-time session values (none on the
+// survey's routes, which have no session).
+func (s *Server) oneTimeValues(c echo.Context) map[string]string {
+	r := c.Request()
+	if s.respondent[r.Method+" "+c.Path()] {
+		return nil
+	}
+	kept := map[string]string{}
+	for _, k := range oneTime {
+		if v := s.sessions.GetString(r.Context(), k); v != "" {
+			kept[k] = v
+		}
+	}
+	return kept
+}
+
+// retryRead runs op, which only reads, again while it fails on a lock or a
+// lost or refused connection and nothing has been written, with reset run
+// before each new try, for up to models.RetryBudget and the request's
+// deadline. Retries are counted in the metrics; the last error comes back.
+func (s *Server) retryRead(c echo.Context, op func() error, reset func()) error {
+	ctx := c.Request().Context()
+	began, first := time.Now(), ""
+	for i := 1; ; i++ {
+		err := op()
+		kind := models.ErrorKind(err)
+		again := err != nil && (kind == models.ErrKindBusy || kind == models.ErrKindConnection) && !c.Response().Committed
+		wait := models.RetryWait(i)
+		if again && time.Since(began)+wait > models.RetryBudget {
+			again = false
+		}
+		if !again {
+			if first != "" {
+				s.metrics.retried(first, err == nil)
+			}
+			return err
+		}
+		first = cmp.Or(first, kind)
+		select {
+		case <-ctx.Done():
+			s.metrics.retried(first, false)
+			return err
+		case <-time.After(wait):
+		}
+		if reset != nil {
+			reset()
+		}
+	}
 }

@@ -2,8 +2,10 @@ package handlers_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -26,6 +28,26 @@ import (
 type stumblingStore struct {
 	*models.Store
 	down *atomic.Bool
+	// blips, while above 0, is how many more reads of the teams' list (or
+	// of the round of codes, with blipCodes) fail before the database is
+	// back.
+	blips     *atomic.Int32
+	blipCodes *atomic.Bool
+}
+
+// blip reports whether the read named codes (or not) fails this time.
+func (s stumblingStore) blip(codes bool) error {
+	if s.blipCodes.Load() == codes && s.blips.Add(-1) >= 0 {
+		return driver.ErrBadConn
+	}
+	return nil
+}
+
+func (s stumblingStore) CodeRound(ctx context.Context) (models.Round, error) {
+	if err := s.blip(true); err != nil {
+		return models.Round{}, fmt.Errorf("code round: %w", err)
+	}
+	return s.Store.CodeRound(ctx)
 }
 
 func (s stumblingStore) refused(what string) error {
@@ -53,6 +75,9 @@ func (s stumblingStore) Teams(ctx context.Context) ([]models.Team, error) {
 	if err := s.refused("teams"); err != nil {
 		return nil, err
 	}
+	if err := s.blip(false); err != nil {
+		return nil, fmt.Errorf("teams: %w", err)
+	}
 	return s.Store.Teams(ctx)
 }
 
@@ -78,9 +103,47 @@ func (ss stumblingSessions) Commit(token string, b []byte, expiry time.Time) err
 }
 
 func stumbling(t *testing.T) (*app, *atomic.Bool) {
-	down := &atomic.Bool{}
-	a := newApp(t, ticking(), wrapStore(func(s *models.Store) handlers.Store { return stumblingStore{s, down} }))
+	a, down, _, _ := blipping(t)
 	return a, down
+}
+
+func blipping(t *testing.T) (*app, *atomic.Bool, *atomic.Int32, *atomic.Bool) {
+	down, blips, codes := &atomic.Bool{}, &atomic.Int32{}, &atomic.Bool{}
+	a := newApp(t, ticking(), wrapStore(func(s *models.Store) handlers.Store { return stumblingStore{s, down, blips, codes} }))
+	return a, down, blips, codes
+}
+
+func TestPagesRideThroughABriefOutage(t *testing.T) {
+	a, _, blips, codes := blipping(t)
+	admin := a.viewer("ada", models.RoleAdmin)
+	blips.Store(2) // the teams' list fails twice, as in the first moments of a restart
+	if rec := admin.get("/admin/teams"); rec.Code != http.StatusOK {
+		t.Fatalf("GET /admin/teams through a brief outage: %d, want 200 after retrying", rec.Code)
+	}
+	m := a.client()
+	m.addr = "127.0.0.1:5555"
+	if body := m.get("/metrics").Body.String(); !strings.Contains(body, `icare_database_retries_total{kind="connection",outcome="succeeded"} 1`) {
+		t.Errorf("the retry is not counted:\n%s", body)
+	}
+	// A retried page still shows its one-time message, though the failed
+	// try had taken it out of the session.
+	admin.get("/admin/teams")
+	at := wantRedirect(t, admin.post("/admin/teams", url.Values{"name": {"Day Shift"}}), "/admin/teams/")
+	codes.Store(true)
+	blips.Store(1)
+	if rec := admin.get(at); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Team Day Shift added.") {
+		t.Errorf("GET %s after a try that failed past its message: %d, message shown %v", at, rec.Code, strings.Contains(rec.Body.String(), "Day Shift added"))
+	}
+	codes.Store(false)
+
+	// A form is never sent twice by icare, even when a second try would
+	// work: the person sends it again.
+	admin.get("/admin/teams")
+	blips.Store(1)
+	wantOne503(t, "POST /admin/teams through a brief outage", admin.post("/admin/teams", url.Values{"name": {"Night Shift"}}))
+	if n, err := a.store.Teams(context.Background()); err != nil || len(n) != 1 {
+		t.Errorf("teams after a POST that met the outage: %v, %v; want only Day Shift", n, err)
+	}
 }
 
 func TestSaveWhileTheDatabaseIsDownKeepsThePage(t *testing.T) {
@@ -162,18 +225,38 @@ func TestFormWhileTheDatabaseIsDownCanBeSentAgain(t *testing.T) {
 	}
 }
 
-func TestPasswordsAreNeverSentBackInA503(t *testing.T) {
+func TestSecretsAreNeverSentBackInA503(t *testing.T) {
 	a, down := stumbling(t)
 	a.account("lee@example.org", models.RoleLeader)
 	cl := a.client()
 	cl.get("/login")
-	down.Store(true) // the sign-in's session cannot be read
+	down.Store(true) // the sign-in's session cannot be saved
 	rec := cl.post("/login", url.Values{"email": {"lee@example.org"}, "password": {testPassword}})
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("sign-in while down: %d, want 503", rec.Code)
-	}
+	wantOne503(t, "sign-in", rec)
 	if strings.Contains(rec.Body.String(), testPassword) || doc(t, rec).Find(`form[data-testid="resend"]`).Length() != 0 {
 		t.Errorf("the 503 page of a sign-in carries the form back:\n%s", rec.Body)
+	}
+
+	down.Store(false)
+	lee := a.signIn("lee@example.org")
+	lee.get("/account/password")
+	down.Store(true)
+	rec = lee.post("/account/password", url.Values{"current": {testPassword}, "new": {"a brand new passphrase"}, "confirm": {"a brand new passphrase"}})
+	wantOne503(t, "new password", rec)
+	if strings.Contains(rec.Body.String(), "passphrase") || strings.Contains(rec.Body.String(), testPassword) {
+		t.Errorf("the 503 page of a new password carries a password back:\n%s", rec.Body)
+	}
+}
+
+// wantOne503 checks that rec is one whole 503 page (not two pages written
+// one after the other) with Retry-After.
+func wantOne503(t *testing.T, what string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("%s while down: %d, Retry-After %q; want 503", what, rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if n := strings.Count(strings.ToLower(rec.Body.String()), "<!doctype html>"); n != 1 {
+		t.Errorf("%s: the answer holds %d pages, want one", what, n)
 	}
 }
 
@@ -182,9 +265,9 @@ func TestSignedInPagesAnswer503NotA500(t *testing.T) {
 	admin := a.viewer("ada", models.RoleAdmin)
 	down.Store(true)
 	for _, path := range []string{"/home", "/admin/teams"} {
-		if rec := admin.get(path); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-			t.Errorf("GET %s while down: %d, Retry-After %q; want 503", path, rec.Code, rec.Header().Get("Retry-After"))
-		} else if !strings.Contains(doc(t, rec).Find(`[data-testid="unavailable"]`).Text(), "Try again in a moment") {
+		rec := admin.get(path)
+		wantOne503(t, "GET "+path, rec)
+		if !strings.Contains(doc(t, rec).Find(`[data-testid="unavailable"]`).Text(), "Try again in a moment") {
 			t.Errorf("GET %s: the page does not say to try again", path)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/models/dbtest"
@@ -27,14 +26,6 @@ type dbServer struct {
 	dbtest.Engine
 	// start runs the server; stop ends it as an operator's restart does.
 	start, stop func(t *testing.T)
-}
-
-// restart stops the server, keeps it down for down, and starts it again.
-func (s *dbServer) restart(t *testing.T, down time.Duration) {
-	t.Helper()
-	s.stop(t)
-	time.Sleep(down)
-	s.start(t)
 }
 
 // needServer gives the reason a private server cannot run here, or fails

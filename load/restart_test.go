@@ -17,16 +17,28 @@ import (
 // stored intact, and icare serves again by itself within seconds of the
 // server's return, without a restart of its own.
 func TestDatabaseRestartUnderLoad(t *testing.T) {
-	for _, private := range []func(*testing.T) *dbServer{privatePostgres, privateMariaDB} {
-		srv := private(t)
-		t.Run(srv.Name, func(t *testing.T) {
+	for _, engine := range []struct {
+		name    string
+		private func(*testing.T) *dbServer
+	}{{"postgres", privatePostgres}, {"mysql", privateMariaDB}} {
+		t.Run(engine.name, func(t *testing.T) {
+			srv := engine.private(t)
 			dbURL := dbtest.URL(t, srv.Engine)
 			invite := prepare(t, dbURL)
 			p := serve(t, dbURL, freeAddr(t))
 			c := startCrowd(t, p.base, invite, 8, 17, &patience{wait: 250 * time.Millisecond, patience: 30 * time.Second})
 			c.waitAcks(t, 20, 30*time.Second, p.log.String)
 
-			srv.restart(t, 3*time.Second)
+			srv.stop(t)
+			down := time.Now()
+			if ready := get(t, p.base+"/readyz"); ready != http.StatusServiceUnavailable {
+				t.Errorf("/readyz answers %d while the database is down, want 503", ready)
+			}
+			if health := get(t, p.base+"/healthz"); health != http.StatusOK {
+				t.Errorf("/healthz answers %d while the database is down, want 200", health)
+			}
+			time.Sleep(3*time.Second - time.Since(down))
+			srv.start(t)
 			back, before := time.Now(), c.acks()
 			c.waitAcks(t, before+20, 30*time.Second, p.log.String)
 			returned := time.Since(back)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"strings"
 	"syscall"
 	"time"
 
@@ -26,7 +25,17 @@ const (
 	ErrKindOther      = "other"      // anything else: likely a bug
 )
 
-// ErrorKind names the kind of a database error, for counting.
+// pgConnection are PostgreSQL's codes of a server that is away or cannot
+// take writes for now: too many connections, the connection exceptions
+// (but 08P01, a protocol violation, which is a bug), an administrator's or
+// a crash's shutdown, a server still starting, and a read-only transaction
+// (a write to a standby after a failover).
+var pgConnection = map[string]bool{"53300": true, "08000": true, "08001": true, "08003": true, "08004": true, "08006": true,
+	"57P01": true, "57P02": true, "57P03": true, "25006": true}
+
+// ErrorKind names the kind of a database error, for counting. A lost
+// connection shows itself in many forms (EOF, a reset, any net.Error);
+// the errors it is asked about come from the database drivers.
 func ErrorKind(err error) string {
 	var se sqlite3.Error
 	var pe *pgconn.PgError
@@ -52,7 +61,7 @@ func ErrorKind(err error) string {
 			return ErrKindFull
 		case pe.Code == "57014": // query_canceled: a statement timeout or a cancelled request
 			return ErrKindDeadline
-		case pe.Code == "53300", strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57"): // too many connections, connection, shutdown
+		case pgConnection[pe.Code]:
 			return ErrKindConnection
 		}
 	case errors.As(err, &me):
@@ -61,7 +70,10 @@ func ErrorKind(err error) string {
 			return ErrKindBusy
 		case 1021, 1114: // disk full, table full
 			return ErrKindFull
-		case 1040, 1053, 1927: // too many connections, shutdown, connection killed
+		case 1040, 1203, 1226, 1053, 1927, 1290, 1792:
+			// too many connections (in all, of the user, over the user's
+			// limits), shutdown, connection killed, a read-only server or
+			// transaction (a write to a replica after a failover)
 			return ErrKindConnection
 		}
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, mysql.ErrInvalidConn),
@@ -84,17 +96,18 @@ func Unavailable(err error) bool {
 	return false
 }
 
-// retryBudget bounds how long retry keeps trying one operation: a person
+// RetryBudget bounds how long retry keeps trying one operation (and the
+// handlers one page that only reads): a person
 // waits a moment longer rather than meeting an error page while a database
 // restarts or fails over, but not so long that a request piles up behind a
 // database that is down for good (then the person gets 503 and comes back).
-const retryBudget = 2 * time.Second
+const RetryBudget = 2 * time.Second
 
 // retry runs op, a whole transaction or a single statement that is safe to
 // repeat, again while it fails on a lock (a deadlock or serialization
 // failure that the database resolved by rolling op back, or SQLite's busy
 // writer) or on a lost or refused connection, with growing random waits,
-// for as long as retryBudget and ctx allow. Under a rush, MariaDB's gap
+// for as long as RetryBudget and ctx allow. Under a rush, MariaDB's gap
 // locks make two submits that create the same aggregate cell deadlock, and
 // one of them must simply go again; during a restart, connections are
 // refused for a few seconds. Whoever calls retry makes op safe to repeat
@@ -114,8 +127,8 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 		if first == "" {
 			first = kind
 		}
-		wait := time.Duration(1+rand.IntN(5<<min(i, 7))) * time.Millisecond // up to 10, 20, 40, … 640 ms
-		if time.Since(began)+wait > retryBudget {
+		wait := RetryWait(i)
+		if time.Since(began)+wait > RetryBudget {
 			s.observeRetry(first, false)
 			return err
 		}
@@ -126,6 +139,13 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// RetryWait is the wait before try i+1 of an operation: random, up to 10,
+// 20, 40, … 640 ms, so that the requests caught together do not come back
+// together.
+func RetryWait(i int) time.Duration {
+	return time.Duration(1+rand.IntN(5<<min(i, 7))) * time.Millisecond
 }
 
 // ObserveRetries has f told of every operation that retry tried more than
