@@ -71,9 +71,13 @@ func FuzzRedactURI(f *testing.F) {
 		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.EqualFold(p, prefix) }) {
 			prefix = prefixes[len(prefix)%len(prefixes)]
 		}
-		uri := "/" + prefix + "/" + secret + rest
-		if got := r.uri(uri); strings.Contains(got, secret) {
-			t.Fatalf("%q is logged as %q", uri, got)
+		// The same link as written, as an absolute-form request line, with
+		// a dot segment before it, and with its slash escaped.
+		for _, uri := range []string{"/" + prefix + "/" + secret + rest, "http://icare.test/" + prefix + "/" + secret + rest,
+			"/x/../" + prefix + "/" + secret + rest, "/" + prefix + "%2F" + secret + rest} {
+			if got := r.uri(uri); strings.Contains(got, secret) {
+				t.Fatalf("%q is logged as %q", uri, got)
+			}
 		}
 	})
 }

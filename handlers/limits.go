@@ -23,8 +23,9 @@ import (
 // the database so that every replica agrees, against four buckets:
 //
 //   - the pair (account, address): 5 failures. This is the limit that stops
-//     guessing from one place, and the only one a person typing their own
-//     password wrong will ever meet.
+//     guessing from one place, and the one a person typing their own
+//     password wrong meets (someone guessing at the same account from the
+//     owner's own address or network can hold it there for the window).
 //   - the account and the address's network (an IPv4 /24, an IPv6 /48): 10,
 //     so that the many addresses of one network count as one place.
 //   - the address: 20 failures over any accounts, so one place cannot try a

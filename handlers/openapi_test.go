@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -22,8 +24,19 @@ func TestOpenAPIDescribesTheAPI(t *testing.T) {
 	tok := makeToken(t, a.viewer("lead", "leader", "Support"), "check")
 	base := "/api/v1/rounds/" + strconv.Itoa(int(closed.ID))
 	support, billing := strconv.Itoa(int(a.teams["Support"].ID)), strconv.Itoa(int(a.teams["Billing"].ID))
-	spec := validateAPI(t, a, tok, "/api/v1/rounds", base+"/profiles", base+"/profiles?g=org&g=team:"+support+"&g=perspective:manager",
-		base+"/teams", "/api/v1/openapi.json", base+"/profiles?g=team:"+billing, base+"/profiles?g=bad", "/api/v1/rounds/999/profiles")
+	spec := validateAPI(t, a, tok, map[string]int{"/api/v1/rounds": 200, base + "/profiles": 200,
+		base + "/profiles?g=org&g=team:" + support + "&g=perspective:manager": 200, base + "/teams": 200,
+		"/api/v1/openapi.json": 200, "/api/v1/instrument": 200, base + "/profiles?g=team:" + billing: 403,
+		base + "/profiles?g=bad": 400, "/api/v1/rounds/999/profiles": 404})
+	// Every GET route under /api/ is in the document.
+	for _, r := range a.e.Routes() {
+		if r.Method != http.MethodGet || !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		if spec.Paths.Find(regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")) == nil {
+			t.Errorf("the document lacks %s", r.Path)
+		}
+	}
 	for _, path := range []string{"/api/v1/rounds", "/api/v1/rounds/{id}/profiles", "/api/v1/rounds/{id}/teams"} {
 		if spec.Paths.Find(path) == nil {
 			t.Errorf("the document lacks %s", path)
@@ -32,8 +45,9 @@ func TestOpenAPIDescribesTheAPI(t *testing.T) {
 }
 
 // validateAPI loads the OpenAPI document, validates it with kin-openapi and
-// checks the response to each target (sent with tok) against its schema.
-func validateAPI(t *testing.T, a *app, tok string, targets ...string) *openapi3.T {
+// checks the response to each target (sent with tok): its status as wanted,
+// its body against the document's schema.
+func validateAPI(t *testing.T, a *app, tok string, want map[string]int) *openapi3.T {
 	t.Helper()
 	rec := a.api("", "/api/v1/openapi.json")
 	if rec.Code != http.StatusOK {
@@ -54,10 +68,13 @@ func validateAPI(t *testing.T, a *app, tok string, targets ...string) *openapi3.
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range targets {
+	for target, status := range want {
 		req := httptest.NewRequest(http.MethodGet, "http://icare.test"+target, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		rec := a.serve(req)
+		if rec.Code != status {
+			t.Errorf("%s: status %d, want %d", target, rec.Code, status)
+		}
 		route, params, err := router.FindRoute(req)
 		if err != nil {
 			t.Fatalf("%s: no route in the document: %v", target, err)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	pathpkg "path"
 	"strings"
 )
 
@@ -46,8 +47,17 @@ func segments(p string) []string {
 	return out
 }
 
-// uri is the request URI as it may be logged.
+// uri is the request URI as it may be logged. A request line in absolute
+// form (GET http://host/r/…, which Go routes like /r/…) is logged by its
+// path and query.
 func (r redactor) uri(uri string) string {
+	if !strings.HasPrefix(uri, "/") && strings.Contains(uri, "://") {
+		u, err := url.Parse(uri)
+		if err != nil {
+			return redacted
+		}
+		uri = u.RequestURI()
+	}
 	path, query, hasQuery := strings.Cut(uri, "?")
 	path = r.path(path)
 	if !hasQuery {
@@ -72,9 +82,11 @@ func (r redactor) uri(uri string) string {
 
 // path is a URL path with everything from a secret segment on replaced,
 // whether or not the path names a page that exists (a mistyped link holds
-// the secret all the same). Letters are compared without case.
+// the secret all the same). Letters are compared without case, and the
+// path as a server would resolve it (escapes undone, dot segments
+// resolved: /x/../r/… and /r%2F… are /r/…).
 func (r redactor) path(p string) string {
-	raw := segments(p)
+	raw := segments(pathpkg.Clean("/" + unescape(p)))
 	for _, pat := range r.patterns {
 		for i, ps := range pat {
 			if ps == secretParam {

@@ -356,7 +356,7 @@ func PersonalResult(r PersonalResultPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</section><section class=\"card\" data-testid=\"result-link\"><h2>Come back later</h2><p>Keep this private link to see your profile again. It is the only way back to your answers: we do not know who you are, and this device has already forgotten them, so the next person to use it sees nothing of yours.</p><p class=\"copy-link\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</section><section class=\"card\" data-testid=\"result-link\"><h2>Come back later</h2><p>Keep this private link to see your profile again. It is the only way back to your answers: we do not know who you are, and this device has already forgotten them. On a shared device, close this tab when you are done: the browser's history still holds this page's address.</p><p class=\"copy-link\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
