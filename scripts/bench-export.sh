@@ -75,7 +75,7 @@ done
 ADMIN=bench@example.org
 ADMIN_PASSWORD="a benchmark admin password"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-trap '[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null' EXIT
+trap '[ -z "${SERVER:-}" ] || kill "$SERVER" 2>/dev/null || true' EXIT
 serve_icare() {
   ICARE_ADMIN_EMAIL=$ADMIN ICARE_ADMIN_PASSWORD=$ADMIN_PASSWORD "$DIR/icare" serve --database-url "$1" \
     --addr "127.0.0.1:$PORT" --base-url "http://127.0.0.1:$PORT" 2>"$DIR/serve.log" >/dev/null &
