@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/url"
-	pathpkg "path"
 	"strings"
 )
 
@@ -82,16 +81,37 @@ func (r redactor) uri(uri string) string {
 
 // path is a URL path with everything from a secret segment on replaced,
 // whether or not the path names a page that exists (a mistyped link holds
-// the secret all the same). Letters are compared without case, and the
-// path as a server would resolve it (escapes undone, dot segments
-// resolved: /x/../r/… and /r%2F… are /r/…).
+// the secret all the same). Letters are compared without case, escapes
+// are undone (/r%2F… is /r/…), and a secret route counts wherever it
+// starts.
 func (r redactor) path(p string) string {
-	raw := segments(pathpkg.Clean("/" + unescape(p)))
+	u, err := url.PathUnescape(p)
+	if err != nil {
+		// A path with a broken escape elsewhere may still hide an escaped
+		// slash before its secret.
+		u = strings.NewReplacer("%2F", "/", "%2f", "/").Replace(p)
+	}
+	// A secret route may start at any segment: dot segments before it
+	// (/x/../t/…) or after it (/t/…/..) make the path resolve elsewhere,
+	// yet it holds the secret. Logs may lose a little to this; no secret
+	// reaches them.
+	raw := segments(u)
+	for j := range raw {
+		if i, ok := r.secretAt(raw[j:]); ok {
+			return "/" + strings.Join(append(raw[:j+i:j+i], redacted), "/")
+		}
+	}
+	return p
+}
+
+// secretAt reports whether segments raw begin with a route that has a
+// secret, and at which of them the secret is.
+func (r redactor) secretAt(raw []string) (int, bool) {
 	for _, pat := range r.patterns {
 		for i, ps := range pat {
 			if ps == secretParam {
 				if i < len(raw) {
-					return "/" + strings.Join(append(raw[:i:i], redacted), "/")
+					return i, true
 				}
 				break
 			}
@@ -100,7 +120,7 @@ func (r redactor) path(p string) string {
 			}
 		}
 	}
-	return p
+	return 0, false
 }
 
 func unescape(s string) string {
