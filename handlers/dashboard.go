@@ -220,8 +220,14 @@ func (s *Server) dashboard(c echo.Context) error {
 			page.Participation = append(page.Participation, participationRow(t))
 		}
 	}
+	// Every team's name, not only the shown round's: a plan may be of a
+	// team that round did not have.
+	teams, err := s.store.Teams(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	names := map[uint]string{}
-	for _, t := range d.res.Teams {
+	for _, t := range teams {
 		names[t.ID] = t.Name
 	}
 	if page.Plans, err = s.planSummaries(c, names); err != nil {
@@ -367,6 +373,14 @@ func (s *Server) teamPage(c echo.Context) error {
 			Index: f.Index.Mean, Reason: orDefault(f.IndexReason, f.Reason)})
 	}
 	plan, err := s.store.PlanOf(c.Request().Context(), &id, d.round.ID)
+	if errors.Is(err, models.ErrNotFound) {
+		// No plan for this round: the team's latest earlier plan, whose
+		// change shows whether it worked, and the way to a new one.
+		if d.round.Status == models.RoundClosed {
+			page.PlanURL = planURL(&id, d.round.ID)
+		}
+		plan, err = s.earlierPlan(c, id, d.round)
+	}
 	switch {
 	case err == nil:
 		if page.Plan, err = s.planView(c, plan, true); err != nil {
@@ -374,8 +388,6 @@ func (s *Server) teamPage(c echo.Context) error {
 		}
 	case !errors.Is(err, models.ErrNotFound):
 		return err
-	case d.round.Status == models.RoundClosed:
-		page.PlanURL = planURL(&id, d.round.ID)
 	}
 	return render(c, http.StatusOK, views.TeamProfile(page))
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,4 +115,27 @@ func laterRound(rounds []models.Round, base models.Round, k int, teamID *uint) *
 		}
 	}
 	return later
+}
+
+// earlierPlan is team's latest plan made for a round that closed before
+// round did, or ErrNotFound.
+func (s *Server) earlierPlan(c echo.Context, team uint, round models.Round) (models.Plan, error) {
+	plans, err := s.store.Plans(c.Request().Context())
+	if err != nil {
+		return models.Plan{}, err
+	}
+	var best *models.Plan
+	for i, p := range plans {
+		if p.TeamID == nil || *p.TeamID != team || p.Round == nil || p.Round.ClosesAt == nil || p.RoundID == round.ID ||
+			(round.ClosesAt != nil && !p.Round.ClosesAt.Before(*round.ClosesAt)) {
+			continue
+		}
+		if best == nil || p.Round.ClosesAt.After(*best.Round.ClosesAt) {
+			best = &plans[i]
+		}
+	}
+	if best == nil {
+		return models.Plan{}, fmt.Errorf("earlier plan of team %d: %w", team, models.ErrNotFound)
+	}
+	return *best, nil
 }

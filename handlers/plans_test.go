@@ -215,6 +215,15 @@ func TestPlanShowsTheChangeOfItsKeys(t *testing.T) {
 	if want := "up 50.0 points, a real change (+50.0, 95% CI " + low + " to " + high + ")"; !strings.Contains(got, want) {
 		t.Errorf("Support's change: %q, want %q", got, want)
 	}
+	// The team page of the later round (the default) shows the plan made
+	// before it, with its change, and the way to the next plan.
+	later := doc(t, admin.get("/teams/"+strconv.Itoa(int(a.teams["Support"].ID))))
+	if got := strings.Join(strings.Fields(later.Find(`[data-testid="plan-change"]`).Text()), " "); !strings.Contains(got, "up 50.0 points") {
+		t.Errorf("Support's page of the later round shows the change %q", got)
+	}
+	if href, _ := later.Find(`[data-testid="plan-new"]`).Attr("href"); !strings.Contains(href, "/plan?round=") || strings.HasSuffix(href, "="+strconv.Itoa(int(first.ID))) {
+		t.Errorf("the way to a plan for the later round: %q", href)
+	}
 	tiny := doc(t, admin.get("/teams/"+strconv.Itoa(int(a.teams["Tiny"].ID))+"?round="+strconv.Itoa(int(first.ID))))
 	got = strings.Join(strings.Fields(tiny.Find(`[data-testid="plan-change"]`).Text()), " ")
 	if !strings.Contains(got, "not shown (fewer than 5 responses)") || strings.Contains(got, "points") || strings.Contains(got, "CI") {
