@@ -164,7 +164,8 @@ func adminClient(t *testing.T, s *server) *http.Client {
 }
 
 // TestSurveyWithoutJavaScriptByPersonalCode: the same survey with
-// JavaScript off, started with a personal code typed at /c.
+// JavaScript off, started with a personal code typed at /c: Back once, the
+// page closed mid-way, the code typed again in a new tab, the answers kept.
 func TestSurveyWithoutJavaScriptByPersonalCode(t *testing.T) {
 	needBrowser(t)
 	s := startServer(t, false)
@@ -214,11 +215,39 @@ func TestSurveyWithoutJavaScriptByPersonalCode(t *testing.T) {
 	step(t, ctx, "2-perspective", chromedp.Submit(`#code`), at("/s/perspective"), chromedp.Click(`input[value="frontline"]`, chromedp.ByQuery))
 	step(t, ctx, "3-key-I", chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/I"),
 		chromedp.Click(`input[name="I1"][value="4"]`, chromedp.ByQuery), chromedp.Click(`input[name="I2"][value="5"]`, chromedp.ByQuery))
-	for _, k := range []string{"C", "A", "R", "E"} {
-		step(t, ctx, "4-key-"+k, chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/"+k),
-			chromedp.Click(`input[name="`+k+`1"][value="3"]`, chromedp.ByQuery))
+	step(t, ctx, "4-key-C", chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/C"),
+		chromedp.Click(`input[name="C1"][value="3"]`, chromedp.ByQuery))
+	// Back once: page I shows its two answers.
+	var kept int
+	step(t, ctx, "4-back", chromedp.Click(`button[value="back"]`, chromedp.ByQuery), at("/s/I"),
+		chromedp.Evaluate(`document.querySelectorAll('input[type=radio]:checked:not([value=""])').length`, &kept))
+	if kept != 2 {
+		t.Errorf("after Back, page I shows %d answers, want 2", kept)
 	}
-	step(t, ctx, "5-result", chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/comment"),
+	// The page is closed mid-way; the code, typed again in a new tab,
+	// continues where the answers stop, with the answers kept.
+	if err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	if err := chromedp.Run(ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
+		t.Fatal(err)
+	}
+	var c1 string
+	step(t, ctx, "4-reopened", chromedp.Navigate(s.base+"/c"), chromedp.SendKeys(`#code`, code), chromedp.Submit(`#code`), at("/s/A"),
+		chromedp.Navigate(s.base+"/s/C"), chromedp.Evaluate(`(document.querySelector('input[name=C1]:checked') || {}).value || ""`, &c1))
+	if c1 != "3" {
+		t.Errorf("after reopening, page C shows C1 = %q, want 3", c1)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(s.base+"/s/A")); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"A", "R", "E"} {
+		step(t, ctx, "4-key-"+k, at("/s/"+k), chromedp.Click(`input[name="`+k+`1"][value="3"]`, chromedp.ByQuery),
+			chromedp.Click(`button[value="next"]`, chromedp.ByQuery))
+	}
+	step(t, ctx, "5-result", at("/s/comment"),
 		chromedp.Click(`button[value="submit"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="score-table"]`))
 	var gone string
 	step(t, ctx, "6-code-used", chromedp.Navigate(s.base+"/c/"+code), chromedp.Text(`[data-testid="problems"]`, &gone))
