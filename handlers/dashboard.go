@@ -233,6 +233,9 @@ func (s *Server) dashboard(c echo.Context) error {
 	if page.Plans, err = s.planSummaries(c, names); err != nil {
 		return err
 	}
+	if page.OrgPlan, err = s.orgPlanView(c, d.round); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.Overview(page))
 }
 

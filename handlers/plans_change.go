@@ -120,13 +120,37 @@ func laterRound(rounds []models.Round, base models.Round, k int, teamID *uint) *
 // earlierPlan is team's latest plan made for a round that closed before
 // round did, or ErrNotFound.
 func (s *Server) earlierPlan(c echo.Context, team uint, round models.Round) (models.Plan, error) {
+	return s.latestPlan(c, &team, round, false)
+}
+
+// orgPlanView is the organization's latest plan made for round or one that
+// closed before it, as the overview shows it, or nil.
+func (s *Server) orgPlanView(c echo.Context, round models.Round) (*views.PlanView, error) {
+	p, err := s.latestPlan(c, nil, round, true)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return s.planView(c, p, mayPlan(viewerOf(c), nil))
+}
+
+// latestPlan is the latest plan of team (nil: the organization) made for a
+// round that closed before round did, or for round itself when this is
+// set; ErrNotFound when there is none.
+func (s *Server) latestPlan(c echo.Context, team *uint, round models.Round, this bool) (models.Plan, error) {
 	plans, err := s.store.Plans(c.Request().Context())
 	if err != nil {
 		return models.Plan{}, err
 	}
 	var best *models.Plan
 	for i, p := range plans {
-		if p.TeamID == nil || *p.TeamID != team || p.Round == nil || p.Round.ClosesAt == nil || p.RoundID == round.ID ||
+		ours := (team == nil && p.TeamID == nil) || (team != nil && p.TeamID != nil && *p.TeamID == *team)
+		if p.RoundID == round.ID && this && ours {
+			return p, nil
+		}
+		if !ours || p.Round == nil || p.Round.ClosesAt == nil || p.RoundID == round.ID ||
 			(round.ClosesAt != nil && !p.Round.ClosesAt.Before(*round.ClosesAt)) {
 			continue
 		}
@@ -135,7 +159,7 @@ func (s *Server) earlierPlan(c echo.Context, team uint, round models.Round) (mod
 		}
 	}
 	if best == nil {
-		return models.Plan{}, fmt.Errorf("earlier plan of team %d: %w", team, models.ErrNotFound)
+		return models.Plan{}, fmt.Errorf("latest plan before round %d: %w", round.ID, models.ErrNotFound)
 	}
 	return *best, nil
 }

@@ -224,6 +224,19 @@ func TestPlanShowsTheChangeOfItsKeys(t *testing.T) {
 	if href, _ := later.Find(`[data-testid="plan-new"]`).Attr("href"); !strings.Contains(href, "/plan?round=") || strings.HasSuffix(href, "="+strconv.Itoa(int(first.ID))) {
 		t.Errorf("the way to a plan for the later round: %q", href)
 	}
+	// The organization's plan, on the overview of the later round, shows
+	// how its key moved since.
+	org := "/plan?round=" + strconv.Itoa(int(first.ID))
+	admin.get(org)
+	wantRedirect(t, admin.post(org, planForm([]string{"E"}, "All of us.")), "/dashboard")
+	overview := doc(t, admin.get("/dashboard"))
+	card := overview.Find(`[data-testid="plan"]`)
+	if title := card.Find("h2").Text(); title != "The organization's action plan" {
+		t.Errorf("the overview's plan card: %q", title)
+	}
+	if got := strings.Join(strings.Fields(card.Find(`[data-testid="plan-change"]`).Text()), " "); !strings.Contains(got, "since then, in 2027 Q2") || !strings.Contains(got, "95% CI") {
+		t.Errorf("the organization's change: %q", got)
+	}
 	tiny := doc(t, admin.get("/teams/"+strconv.Itoa(int(a.teams["Tiny"].ID))+"?round="+strconv.Itoa(int(first.ID))))
 	got = strings.Join(strings.Fields(tiny.Find(`[data-testid="plan-change"]`).Text()), " ")
 	if !strings.Contains(got, "not shown (fewer than 5 responses)") || strings.Contains(got, "points") || strings.Contains(got, "CI") {

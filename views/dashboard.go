@@ -181,6 +181,9 @@ type OverviewPage struct {
 	Org           Figures
 	Participation []ParticipationRow
 	Plans         []PlanSummary
+	// OrgPlan is the organization's latest plan up to the round shown,
+	// with how its keys moved since; nil when there is none.
+	OrgPlan *PlanView
 }
 
 // HeatCell is one team and one key (or the index) of the heatmap.
