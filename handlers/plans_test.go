@@ -113,6 +113,9 @@ func TestPlanIsMadeEditedAuditedAndExported(t *testing.T) {
 	if team.Find(`[data-testid="plan-actions"] tbody tr`).Length() != 2 || team.Find(`[data-testid="overdue"]`).Length() != 1 {
 		t.Error("team page: want two habits, one overdue (due 15 May, not done, on 1 June)")
 	}
+	if got := doc(t, lead.get("/dashboard?round="+strconv.Itoa(int(first.ID)))).Find(`[data-testid="plans-overdue"]`).Text(); got != "1 overdue" {
+		t.Errorf("the dashboard's plan list says %q, want 1 overdue", got)
+	}
 
 	form["status"] = []string{"done", "planned", "planned"} // the first habit is done
 	wantRedirect(t, lead.post(page, form), "/teams/")

@@ -171,3 +171,32 @@ func TestProgressLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanChangeInWords: a plan's change says up, down or no clear change,
+// from Welch's interval of the two rounds. The groups are
+// TestWelchByHand's: a (n 10, mean 70, SD 10) against b (n 8, mean 60,
+// SD 12) gives +10 with 95% CI −1.4 to 21.4, not clear; two groups of 40
+// with SD 10, 10 points apart, give 10 ∓ 4.45, clear.
+func TestPlanChangeInWords(t *testing.T) {
+	v := func(x float64) scoring.Value { return scoring.Value{V: x, OK: true} }
+	stats := func(n int, mean, sd float64) scoring.Stats { return scoring.Stats{N: n, Mean: v(mean), SD: v(sd)} }
+	change := func(after, before scoring.Stats) PlanChange {
+		d := scoring.Difference(after, before)
+		return PlanChange{Later: "2027 Q2", Estimate: d.Estimate, Low: d.CILow, High: d.CIHigh, Clear: d.Clear()}
+	}
+	for _, c := range []struct {
+		name string
+		ch   PlanChange
+		want string
+	}{
+		{"unclear", change(stats(10, 70, 10), stats(8, 60, 12)), "no clear change (+10.0, 95% CI -1.4 to 21.4)"},
+		{"up", change(stats(40, 70, 10), stats(40, 60, 10)), "up 10.0 points, a real change (+10.0, 95% CI 5.5 to 14.5)"},
+		{"down", change(stats(40, 60, 10), stats(40, 70, 10)), "down 10.0 points, a real change (-10.0, 95% CI -14.5 to -5.5)"},
+		{"missing", PlanChange{Later: "2027 Q2"}, "no figure to compare"},
+	} {
+		got := strings.TrimSpace(c.ch.Words() + " " + c.ch.Numbers())
+		if strings.ReplaceAll(got, "−", "-") != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
