@@ -21,9 +21,10 @@ import (
 // When the database stumbles — it restarts, fails over, is locked, slow or
 // out of space — a person gets 503 with Retry-After and a page that says
 // what they saved is kept (models.Unavailable tells such errors from bugs),
-// never a 500; a form they sent comes back to send again; and /readyz says
-// "not ready" for as long as the Retry-After, so that a load balancer stops
-// sending people to a replica that cannot serve them.
+// never a 500; a form they sent comes back to send again; and, when the
+// database is away or full, /readyz says "not ready" for as long as the
+// Retry-After, so that a load balancer stops sending people to a replica
+// that cannot serve them.
 
 // retryAfter is what a 503 asks the person to wait: a database restart or a
 // failover takes a few seconds.
