@@ -240,14 +240,14 @@ func TestSurveyWithoutJavaScriptByPersonalCode(t *testing.T) {
 	if c1 != "3" {
 		t.Errorf("after reopening, page C shows C1 = %q, want 3", c1)
 	}
-	if err := chromedp.Run(ctx, chromedp.Navigate(s.base+"/s/A")); err != nil {
-		t.Fatal(err)
+	// Each step ends on a loaded page: it begins with the click that
+	// leaves the one before.
+	step(t, ctx, "4-key-A", chromedp.Navigate(s.base+"/s/A"), at("/s/A"), chromedp.Click(`input[name="A1"][value="3"]`, chromedp.ByQuery))
+	for _, k := range []string{"R", "E"} {
+		step(t, ctx, "4-key-"+k, chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/"+k),
+			chromedp.Click(`input[name="`+k+`1"][value="3"]`, chromedp.ByQuery))
 	}
-	for _, k := range []string{"A", "R", "E"} {
-		step(t, ctx, "4-key-"+k, at("/s/"+k), chromedp.Click(`input[name="`+k+`1"][value="3"]`, chromedp.ByQuery),
-			chromedp.Click(`button[value="next"]`, chromedp.ByQuery))
-	}
-	step(t, ctx, "5-result", at("/s/comment"),
+	step(t, ctx, "5-result", chromedp.Click(`button[value="next"]`, chromedp.ByQuery), at("/s/comment"),
 		chromedp.Click(`button[value="submit"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="score-table"]`))
 	var gone string
 	step(t, ctx, "6-code-used", chromedp.Navigate(s.base+"/c/"+code), chromedp.Text(`[data-testid="problems"]`, &gone))
