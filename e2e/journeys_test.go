@@ -54,7 +54,8 @@ func answerByKeyboard(ids ...string) chromedp.Action {
 	return as
 }
 
-// at waits until the page's path is path.
+// at waits until the page's path is path (the new document may still be
+// arriving: wait for an element at its end before reading it whole).
 func at(path string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		for range 100 {
@@ -98,6 +99,7 @@ func TestSurveyByKeyboardOnAPhone(t *testing.T) {
 	step(t, ctx, "4-key-C", press(kb.Enter), at("/s/C"), answerByKeyboard("C1", "C2"))
 	var kept int
 	step(t, ctx, "5-back", tabTo(`el.value === "back"`), press(kb.Enter), at("/s/I"),
+		chromedp.WaitVisible(`button[value="next"]`, chromedp.ByQuery), // the whole form has arrived
 		chromedp.Evaluate(`document.querySelectorAll('input[type=radio]:checked:not([value=""])').length`, &kept))
 	if kept != 5 {
 		t.Errorf("after Back, page I shows %d answers, want 5", kept)
@@ -220,6 +222,7 @@ func TestSurveyWithoutJavaScriptByPersonalCode(t *testing.T) {
 	// Back once: page I shows its two answers.
 	var kept int
 	step(t, ctx, "4-back", chromedp.Click(`button[value="back"]`, chromedp.ByQuery), at("/s/I"),
+		chromedp.WaitVisible(`button[value="next"]`, chromedp.ByQuery), // the whole form has arrived
 		chromedp.Evaluate(`document.querySelectorAll('input[type=radio]:checked:not([value=""])').length`, &kept))
 	if kept != 2 {
 		t.Errorf("after Back, page I shows %d answers, want 2", kept)
