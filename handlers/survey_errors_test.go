@@ -13,16 +13,24 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// answeredI starts a response and saves I as 4,4,4,4,4.
-func answeredI(t *testing.T) (*app, *client, models.Team) {
+// atPageI starts a response on a's survey as a new device, chooses the
+// perspective and opens page I.
+func atPageI(t *testing.T, a *app) (*client, models.Team) {
 	t.Helper()
-	a := newApp(t)
 	team := a.survey()
 	cl := a.client()
 	cl.start(t, team)
 	cl.get("/s/perspective")
 	wantRedirect(t, cl.post("/s/perspective", url.Values{"perspective": {"frontline"}, "action": {"next"}}), "/s/I")
 	cl.get("/s/I")
+	return cl, team
+}
+
+// answeredI starts a response and saves I as 4,4,4,4,4.
+func answeredI(t *testing.T) (*app, *client, models.Team) {
+	t.Helper()
+	a := newApp(t)
+	cl, team := atPageI(t, a)
 	wantRedirect(t, cl.post("/s/I", keyForm(0, [5]uint8{4, 4, 4, 4, 4})), "/s/C")
 	cl.get("/s/I")
 	return a, cl, team

@@ -148,12 +148,7 @@ func TestPagesRideThroughABriefOutage(t *testing.T) {
 
 func TestSaveWhileTheDatabaseIsDownKeepsThePage(t *testing.T) {
 	a, down := stumbling(t)
-	team := a.survey()
-	cl := a.client()
-	cl.start(t, team)
-	cl.get("/s/perspective")
-	wantRedirect(t, cl.post("/s/perspective", url.Values{"perspective": {"frontline"}, "action": {"next"}}), "/s/I")
-	cl.get("/s/I")
+	cl, _ := atPageI(t, a)
 
 	down.Store(true)
 	form := keyForm(0, [5]uint8{5, 4, 3, 2, 1})
