@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,8 +85,9 @@ func (s *Server) codeProblem(c echo.Context, typed string, err error) error {
 	switch {
 	case errors.Is(err, errTooManyWrongCodes):
 		status, page.Code = http.StatusTooManyRequests, ""
-		page.Problem = "Too many codes that do not exist were tried from your network. Please wait a few minutes, then type your code again."
-		c.Response().Header().Set("Retry-After", "60")
+		wait := max(int(math.Ceil(s.guesses.wait(c).Seconds())), 1)
+		page.Problem = fmt.Sprintf("Too many codes that do not exist were tried from your network. Please wait %d seconds, then type your code again.", wait)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
 	case errors.Is(err, models.ErrCodeUnknown):
 		s.guesses.wrong(c)
 		page.Problem = "We do not know this code. Check it against your slip or e-mail: it has 16 letters and digits, like K7QM-4T2P-XW9H-3NCF (there is no 0, O, 1 or I in a code). A code that has been used is not known any more either: each gives one response, and once it is submitted nothing is kept of the code."

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,7 +105,7 @@ func TestCodeStartsOneResponseAndIsSpent(t *testing.T) {
 	if n, _ := a.store.CountResponses(context.Background(), round.ID, models.StatusSubmitted); n != 1 {
 		t.Errorf("submitted responses: %d want 1", n)
 	}
-	if got := doc(t, a.get("admin", "/admin/teams/"+strconv.Itoa(int(team.ID)))).Find(`[data-testid="code-counts"]`).Text(); !strings.Contains(got, "3 not used yet (0 started), 1 used, 0 withdrawn") {
+	if got := doc(t, a.get("admin", "/admin/teams/"+strconv.Itoa(int(team.ID)))).Find(`[data-testid="code-counts"]`).Text(); !strings.Contains(got, "3 not used yet, 0 started, 1 used, 0 withdrawn") {
 		t.Errorf("code counts: %q", got)
 	}
 	a.closeRound()
@@ -134,17 +135,79 @@ func TestWrongCodesAreLimited(t *testing.T) {
 			t.Fatalf("wrong code %d: got %d want 404 with the form", i+1, rec.Code)
 		}
 	}
-	if rec := guesser.post("/c", url.Values{"code": {codes[0]}}); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
-		t.Errorf("after 20 wrong codes: got %d want 429", rec.Code)
+	// One wrong code comes back every 10 s: at most that is the wait named.
+	rec := guesser.post("/c", url.Values{"code": {codes[0]}})
+	wait, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+	if rec.Code != http.StatusTooManyRequests || err != nil || wait < 1 || wait > 10 || !strings.Contains(rec.Body.String(), "wait "+strconv.Itoa(wait)+" seconds") {
+		t.Errorf("after 20 wrong codes: got %d, Retry-After %q; want 429 and at most 10 s, said on the page", rec.Code, rec.Header().Get("Retry-After"))
 	}
 	wantRedirect(t, a.from("203.0.113.41:5000").post("/c", url.Values{"code": {codes[0]}}), "/s/perspective")
 }
 
-// TestSlipsAndCSVHoldEveryUnusedCodeOnce: after one code is used, one
-// started and one withdrawn, the slips and the CSV hold the others, each
-// once, with a QR code per slip; a withdrawn code is refused; the audit log
-// holds no code.
-func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
+// codeViews is what an admin can reload about team's codes: the batches
+// table of its admin page, its slips and its codes file.
+func codeViews(t *testing.T, admin *client, page string) string {
+	t.Helper()
+	batches, err := doc(t, admin.get(page)).Find(`[data-testid="code-batches"]`).Html()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slips, err := doc(t, admin.get(page+"/codes/slips")).Find(`[data-testid="slips"]`).Html()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := admin.get(page + "/codes.csv")
+	if file.Code != http.StatusOK {
+		t.Fatalf("codes.csv: %d", file.Code)
+	}
+	return batches + "\n" + slips + "\n" + file.Body.String()
+}
+
+// TestCodeBatchesDoNotTellWhoAnswered: the admin's batches, slips and
+// codes file are the same before a code is started, after, and after its
+// response is submitted, so whoever handed out the codes cannot tell whose
+// code was used; only the counts move. The slips hold every code once, each
+// with its QR code.
+func TestCodeBatchesDoNotTellWhoAnswered(t *testing.T) {
+	a := newApp(t)
+	team, admin, codes := codesTeam(t, a, 5, 5)
+	page := "/admin/teams/" + strconv.Itoa(int(team.ID))
+	before := codeViews(t, admin, page)
+
+	slips := doc(t, admin.get(page+"/codes/slips"))
+	var onSlips []string
+	slips.Find(`[data-testid="slip"]`).Each(func(_ int, s *goquery.Selection) {
+		onSlips = append(onSlips, strings.TrimSpace(s.Find(`[data-testid="slip-code"]`).Text()))
+		if s.Find(`svg.qr`).Length() != 1 || !strings.Contains(s.Text(), "http://icare.test/c") || !strings.Contains(s.Text(), team.Name) {
+			t.Errorf("a slip lacks its QR code, the address or the team")
+		}
+	})
+	if strings.Join(onSlips, " ") != strings.Join(codes, " ") {
+		t.Errorf("slips: %v want %v", onSlips, codes)
+	}
+
+	phone := a.client()
+	phone.get("/c/" + codes[2])
+	wantRedirect(t, phone.post("/c/"+codes[2], url.Values{"action": {"start"}}), "/s/perspective")
+	if got := codeViews(t, admin, page); got != before {
+		t.Errorf("after a code started, the admin's views changed:\n%s\nwere\n%s", got, before)
+	}
+	phone.get("/s/comment")
+	wantRedirect(t, phone.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
+	if got := codeViews(t, admin, page); got != before {
+		t.Errorf("after a code was used, the admin's views changed:\n%s\nwere\n%s", got, before)
+	}
+	if got := doc(t, admin.get(page)).Find(`[data-testid="code-counts"]`).Text(); got != "4 not used yet, 0 started, 1 used, 0 withdrawn" {
+		t.Errorf("code counts: %q", got)
+	}
+}
+
+// TestWithdrawingAndReplacingCodes: codes named in the form stop working,
+// a started one too (its unfinished answers go), and leave the slips; the
+// page does not tell a used code from a mistyped one; a batch withdrawn
+// keeps its started codes working and can no longer be printed; replacing
+// makes a new batch; no code is written to the audit or request log.
+func TestWithdrawingAndReplacingCodes(t *testing.T) {
 	var logs bytes.Buffer
 	a := newApp(t, logTo(&logs))
 	team, admin, codes := codesTeam(t, a, 5, 5)
@@ -155,58 +218,81 @@ func TestSlipsAndCSVHoldEveryUnusedCodeOnce(t *testing.T) {
 	wantRedirect(t, used.post("/c", url.Values{"code": {codes[0]}}), "/s/perspective")
 	used.get("/s/comment")
 	wantRedirect(t, used.post("/s/comment", url.Values{"action": {"submit"}}), "/r/")
-	started := a.client()
-	started.get("/c/" + codes[1])
-	wantRedirect(t, started.post("/c/"+codes[1], url.Values{"action": {"start"}}), "/s/perspective")
+	found := a.client()
+	found.get("/c")
+	wantRedirect(t, found.post("/c", url.Values{"code": {codes[1]}}), "/s/perspective")
+	keeps := a.client()
+	keeps.get("/c")
+	wantRedirect(t, keeps.post("/c", url.Values{"code": {codes[4]}}), "/s/perspective")
 
-	d := doc(t, admin.get(page))
-	var withdraw string
-	d.Find(`[data-testid="revoke-form"] input[name="code_id"]`).Each(func(_ int, s *goquery.Selection) {
-		if strings.Contains(s.Parent().Text(), "…"+codes[2][len(codes[2])-4:]) {
-			withdraw, _ = s.Attr("value")
+	admin.get(page)
+	named := strings.ToLower(codes[1]) + "\r\n" + codes[0] + "\r\n\r\n" + strings.ReplaceAll(codes[2], "-", "")
+	wantRedirect(t, admin.post(page+"/codes/revoke", url.Values{"codes": {named}}), page)
+	flash := doc(t, admin.get(page)).Text()
+	if !strings.Contains(flash, "2 of 3 codes withdrawn") || !strings.Contains(flash, "mistyped, withdrawn before, or used already") {
+		t.Errorf("after withdrawing a started, a used and an unused code, the page does not say 2 of 3 without telling which: %.400s", flash)
+	}
+	for _, c := range codes[1:3] {
+		if rec := a.client().get("/c/" + c); rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "withdrawn") {
+			t.Errorf("withdrawn code %s: got %d", c, rec.Code)
 		}
-	})
-	if withdraw == "" {
-		t.Fatal("the admin page does not list the third code")
 	}
-	wantRedirect(t, admin.post(page+"/codes/revoke", url.Values{"code_id": {withdraw}}), page)
-	if rec := a.client().get("/c/" + codes[2]); rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "withdrawn") {
-		t.Errorf("a withdrawn code: got %d", rec.Code)
+	if rec := found.get("/s/perspective"); rec.Code == http.StatusOK {
+		t.Error("the unfinished answers of a withdrawn code can still be continued")
 	}
-
-	// The used code is gone, the started one is its holder's, the
-	// withdrawn one no longer works: two are left to hand out.
-	want := []string{codes[3], codes[4]}
+	want := []string{codes[0], codes[3], codes[4]}
 	if got := csvCodes(t, a, team); strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("codes.csv: %v want %v", got, want)
+		t.Errorf("codes.csv after withdrawing two: %v want %v", got, want)
 	}
-	slips := doc(t, admin.get(page+"/codes/slips"))
-	var onSlips []string
-	slips.Find(`[data-testid="slip"]`).Each(func(_ int, s *goquery.Selection) {
-		onSlips = append(onSlips, strings.TrimSpace(s.Find(`[data-testid="slip-code"]`).Text()))
-		if s.Find(`svg.qr`).Length() != 1 || !strings.Contains(s.Text(), "http://icare.test/c") || !strings.Contains(s.Text(), team.Name) {
-			t.Errorf("a slip lacks its QR code, the address or the team")
-		}
-	})
-	if strings.Join(onSlips, " ") != strings.Join(want, " ") {
-		t.Errorf("slips: %v want %v", onSlips, want)
+	if rec := admin.post(page+"/codes/revoke", url.Values{"codes": {"K7QM-4T2P-XW9H-3NC0"}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "is not a code") {
+		t.Errorf("withdrawing something that is not a code: %d", rec.Code)
 	}
 
-	// Replacing the unused codes leaves the started one to its holder.
+	// The batch withdrawn: its unused code goes, the started one stays.
+	d := doc(t, admin.get(page))
+	batch, _ := d.Find(`[data-testid="code-batch"] input[name="batch"]`).Attr("value")
+	wantRedirect(t, admin.post(page+"/codes/revoke", url.Values{"batch": {batch}}), page)
+	if rec := a.client().get("/c/" + codes[3]); rec.Code != http.StatusGone {
+		t.Errorf("an unused code of the withdrawn batch: %d want 410", rec.Code)
+	}
+	if rec := a.client().get("/c/" + codes[4]); rec.Code != http.StatusOK {
+		t.Errorf("the started code of the withdrawn batch: %d want 200", rec.Code)
+	}
+	if rec := admin.get(page + "/codes/slips?batch=" + batch); rec.Code != http.StatusGone {
+		t.Errorf("the slips of a withdrawn batch: %d want 410", rec.Code)
+	}
+	if rec := admin.get(page + "/codes.csv?batch=x"); rec.Code != http.StatusBadRequest {
+		t.Errorf("codes.csv?batch=x: %d want 400", rec.Code)
+	}
+	if rec := admin.get(page + "/codes.csv?batch=999"); rec.Code != http.StatusNotFound {
+		t.Errorf("codes.csv of no batch: %d want 404", rec.Code)
+	}
+
+	// Two more, then every unused code replaced by a new batch.
+	wantRedirect(t, admin.post(page+"/codes", url.Values{"count": {"2"}, "beyond": {"1"}}), page)
+	old := csvCodes(t, a, team)
 	wantRedirect(t, admin.post(page+"/codes/regenerate", url.Values{}), page)
 	fresh := csvCodes(t, a, team)
-	if len(fresh) != 2 || fresh[0] == want[0] || fresh[1] == want[1] {
-		t.Errorf("after replacing: %v, want two new codes", fresh)
+	if len(fresh) != 2 || slices.Contains(old, fresh[0]) || slices.Contains(old, fresh[1]) {
+		t.Errorf("after replacing %v: %v, want two new codes", old, fresh)
 	}
-	started2 := a.client()
-	started2.get("/c")
-	wantRedirect(t, started2.post("/c", url.Values{"code": {codes[1]}}), "/s/")
-	codes = append(codes, fresh...)
+	if got := doc(t, admin.get(page)).Find(`[data-testid="code-batch"]`).Length(); got != 1 {
+		t.Errorf("printable batches after replacing: %d want 1", got)
+	}
+	wantRedirect(t, keeps.post("/c", url.Values{"code": {codes[4]}}), "/s/")
+	codes = append(append(codes, old...), fresh...)
 
 	events, _ := a.store.AuditEvents(context.Background(), 100)
+	kinds := map[string]int{}
+	for _, ev := range events {
+		kinds[ev.Action]++
+	}
+	if kinds["codes.create"] != 2 || kinds["codes.revoke"] != 2 || kinds["codes.replace"] != 1 {
+		t.Errorf("audit events of codes: %v want 2 made, 2 withdrawn, 1 replaced", kinds)
+	}
 	for _, code := range codes {
 		for _, ev := range events {
-			if strings.Contains(ev.Detail, code) {
+			if strings.Contains(ev.Detail, code) || strings.Contains(ev.Detail, strings.ReplaceAll(code, "-", "")) {
 				t.Errorf("audit %s holds a code in clear: %q", ev.Action, ev.Detail)
 			}
 		}

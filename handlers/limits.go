@@ -208,10 +208,22 @@ func newGuessLimiter() *guessLimiter { return &guessLimiter{clients: map[string]
 
 // blocked reports whether the client has no wrong guess left for now.
 func (g *guessLimiter) blocked(c echo.Context) bool {
+	return g.wait(c) > 0
+}
+
+// wait is how long the client must wait before its next code is looked
+// up: 0 when it need not.
+func (g *guessLimiter) wait(c echo.Context) time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	cl, ok := g.clients[clientAddress(c)]
-	return ok && cl.lim.Tokens() < 1
+	if !ok {
+		return 0
+	}
+	if t := cl.lim.Tokens(); t < 1 {
+		return time.Duration((1 - t) * float64(codeGuessEvery))
+	}
+	return 0
 }
 
 // wrong counts one wrong code of the client.

@@ -34,11 +34,14 @@ type Store interface {
 
 	// Personal codes.
 	CodeRound(ctx context.Context) (models.Round, error)
-	GenerateCodes(ctx context.Context, nc models.NewCodes) ([]string, models.Round, error)
-	TeamCodes(ctx context.Context, teamID, roundID uint) ([]models.PersonalCode, error)
-	RevokeCodes(ctx context.Context, by models.Actor, teamID, roundID uint, ids []uint64, replace bool) (int64, []string, error)
+	GenerateCodes(ctx context.Context, nc models.NewCodes) (models.CodeBatch, models.Round, error)
+	CodeCounts(ctx context.Context, teamID, roundID uint) (models.CodeCounts, error)
+	CodeBatches(ctx context.Context, teamID, roundID uint) ([]models.CodeBatch, error)
+	CodeBatch(ctx context.Context, teamID uint, id uint64) (models.CodeBatch, error)
+	WithdrawCodes(ctx context.Context, by models.Actor, teamID, roundID uint, codes []string) (int, error)
+	WithdrawBatch(ctx context.Context, by models.Actor, teamID uint, id uint64) (int64, error)
+	ReplaceCodes(ctx context.Context, by models.Actor, teamID, roundID uint) (models.CodeBatch, int64, error)
 	CodeByText(ctx context.Context, code string) (models.PersonalCode, error)
-	SpentCodes(ctx context.Context, teamID, roundID uint) (int, error)
 	StartWithCode(ctx context.Context, code string) (models.Started, error)
 
 	// Rounds.

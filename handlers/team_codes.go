@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,8 +17,10 @@ import (
 )
 
 // teamCodesView is the access and codes section of team t's admin page: the
-// codes of the round they are made for, and whether t's latest round has
-// more responses than people.
+// counts and printable batches of the round codes are made for, and whether
+// t's latest round has more responses than people. Nothing in it tells one
+// code from another, so reloading it while people answer tells nobody who
+// has started or submitted.
 func (s *Server) teamCodesView(c echo.Context, t models.Team) (views.TeamCodes, error) {
 	ctx := c.Request().Context()
 	v := views.TeamCodes{Access: t.Access, Headcount: t.Headcount}
@@ -27,32 +31,20 @@ func (s *Server) teamCodesView(c echo.Context, t models.Team) (views.TeamCodes, 
 		return v, err
 	default:
 		v.RoundName = round.Name
-		codes, err := s.store.TeamCodes(ctx, t.ID, round.ID)
+		counts, err := s.store.CodeCounts(ctx, t.ID, round.ID)
 		if err != nil {
 			return v, err
 		}
-		for _, pc := range codes {
-			switch pc.Status {
-			case models.CodeUnspent:
-				v.Unspent++
-				// A started code is its holder's: only counted, never
-				// listed, so no one can tell when which code started.
-				if pc.ResponseID != nil {
-					v.Started++
-				} else if pc.Code != nil && len(*pc.Code) >= 4 {
-					v.Codes = append(v.Codes, views.CodeRow{ID: pc.ID, Ending: (*pc.Code)[len(*pc.Code)-4:]})
-				}
-			case models.CodeRevoked:
-				v.Revoked++
-			case models.CodeExpired:
-				v.Expired++
-			}
-		}
-		if v.Spent, err = s.store.SpentCodes(ctx, t.ID, round.ID); err != nil {
+		v.Unused, v.Started, v.Spent, v.Withdrawn = counts.Unused, counts.Started, counts.Spent, counts.Withdrawn
+		batches, err := s.store.CodeBatches(ctx, t.ID, round.ID)
+		if err != nil {
 			return v, err
 		}
+		for _, b := range batches {
+			v.Batches = append(v.Batches, views.CodeBatchRow{ID: b.ID, Made: b.CreatedAt, Codes: len(b.Codes())})
+		}
 		if t.Headcount != nil {
-			v.Suggested = max(*t.Headcount-v.Unspent-v.Spent, 0)
+			v.Suggested = max(*t.Headcount-v.Unused-v.Started-v.Spent, 0)
 		}
 	}
 	latest, err := s.store.DefaultRound(ctx)
@@ -104,7 +96,7 @@ func (s *Server) adminMakeCodes(c echo.Context) error {
 	if err != nil || n < 1 || n > models.MaxCodesAtOnce {
 		return s.codesRefused(c, id, fmt.Sprintf("The number of codes must be a whole number from 1 to %d.", models.MaxCodesAtOnce))
 	}
-	codes, round, err := s.store.GenerateCodes(c.Request().Context(),
+	batch, round, err := s.store.GenerateCodes(c.Request().Context(),
 		models.NewCodes{TeamID: id, Count: n, BeyondHeadcount: c.FormValue("beyond") == "1", By: actor(c)})
 	switch {
 	case errors.Is(err, models.ErrBeyondHeadcount):
@@ -116,7 +108,7 @@ func (s *Server) adminMakeCodes(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.setFlash(c, fmt.Sprintf("%d codes made for round %s. Print the slips or download the codes for a mail merge.", len(codes), round.Name))
+	s.setFlash(c, fmt.Sprintf("%d codes made for round %s as batch %d. Print its slips or download it for a mail merge.", batch.Made, round.Name, batch.ID))
 	return redirect(c, teamAdminURL(id))
 }
 
@@ -127,39 +119,61 @@ func (s *Server) codesRefused(c echo.Context, id uint, problem string) error {
 }
 
 // adminRevokeCodes is POST /admin/teams/:id/codes/revoke: withdraw the
-// chosen unused codes.
+// codes named in the field codes (one per line), or the unused codes of
+// the batch in the field batch.
 func (s *Server) adminRevokeCodes(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
-	}
-	var ids []uint64
-	for _, v := range form["code_id"] {
-		n, err := strconv.ParseUint(v, 10, 64)
+	ctx := c.Request().Context()
+	if b := c.FormValue("batch"); b != "" {
+		batch, err := strconv.ParseUint(b, 10, 64)
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "A chosen code is not one of this page's.")
+			return echo.NewHTTPError(http.StatusBadRequest, "The chosen batch is not one of this page's.")
 		}
-		ids = append(ids, n)
+		n, err := s.store.WithdrawBatch(ctx, actor(c), id, batch)
+		if errors.Is(err, models.ErrNotFound) {
+			return s.codesRefused(c, id, "That batch has been withdrawn, replaced or closed already.")
+		}
+		if err != nil {
+			return err
+		}
+		s.setFlash(c, fmt.Sprintf("Batch %d withdrawn: its %d unused codes no longer work, and its slips can no longer be printed. Codes someone has started with still work for them.", batch, n))
+		return redirect(c, teamAdminURL(id))
 	}
-	if len(ids) == 0 {
-		return s.codesRefused(c, id, "Choose the codes to withdraw.")
+	var codes []string
+	for _, line := range strings.FieldsFunc(c.FormValue("codes"), func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == ';' }) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		code, ok := models.NormalizeCode(line)
+		if !ok {
+			return s.codesRefused(c, id, fmt.Sprintf("“%s” is not a code: a code has 16 letters and digits, like K7QM-4T2P-XW9H-3NCF. Put one code on each line.", truncate(strings.TrimSpace(line), 40)))
+		}
+		if !slices.Contains(codes, code) {
+			codes = append(codes, code)
+		}
 	}
-	round, err := s.store.CodeRound(c.Request().Context())
+	if len(codes) == 0 {
+		return s.codesRefused(c, id, "Type or paste the codes to withdraw, one per line.")
+	}
+	round, err := s.store.CodeRound(ctx)
 	if errors.Is(err, models.ErrNoRoundForCodes) {
 		return s.codesRefused(c, id, noCodeRound)
 	}
 	if err != nil {
 		return err
 	}
-	n, _, err := s.store.RevokeCodes(c.Request().Context(), actor(c), id, round.ID, ids, false)
+	n, err := s.store.WithdrawCodes(ctx, actor(c), id, round.ID, codes)
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, fmt.Sprintf("%d codes withdrawn: they no longer work.", n))
+	msg := fmt.Sprintf("%d of %d codes withdrawn: they no longer work.", n, len(codes))
+	if n < len(codes) {
+		msg += " The others were mistyped, withdrawn before, or used already; which of these is not told, so that nobody learns who has answered."
+	}
+	s.setFlash(c, msg)
 	return redirect(c, teamAdminURL(id))
 }
 
@@ -167,7 +181,8 @@ func (s *Server) adminRevokeCodes(c echo.Context) error {
 const noCodeRound = "Codes belong to a round, and there is no open or draft round: create a round first."
 
 // adminReplaceCodes is POST /admin/teams/:id/codes/regenerate: every unused
-// code (not started) is withdrawn and as many new ones are made, at once.
+// code (not started) is withdrawn and as many new ones are made, as a new
+// batch, at once; the old batches can no longer be printed.
 func (s *Server) adminReplaceCodes(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -181,55 +196,82 @@ func (s *Server) adminReplaceCodes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, _, err := s.store.RevokeCodes(ctx, actor(c), id, round.ID, nil, true)
+	batch, n, err := s.store.ReplaceCodes(ctx, actor(c), id, round.ID)
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, fmt.Sprintf("%d unused codes replaced: print the new slips; the old codes no longer work.", n))
+	if n == 0 {
+		s.setFlash(c, "There were no unused codes to replace.")
+	} else {
+		s.setFlash(c, fmt.Sprintf("%d unused codes replaced by batch %d: print its slips; the old codes no longer work.", n, batch.ID))
+	}
 	return redirect(c, teamAdminURL(id))
 }
 
-// unspentCodes is team id's unused codes of the code round, in clear.
-func (s *Server) unspentCodes(c echo.Context) (models.Team, models.Round, []string, error) {
+// codeBatches is team id's codes to print: those of the batch in the query
+// parameter batch, or of every printable batch of the code round. They are
+// as they were made, used or not.
+func (s *Server) codeBatches(c echo.Context) (models.Team, models.Round, uint64, []string, error) {
+	var none []string
 	id, err := idParam(c)
 	if err != nil {
-		return models.Team{}, models.Round{}, nil, err
+		return models.Team{}, models.Round{}, 0, none, err
 	}
 	ctx := c.Request().Context()
 	team, err := s.store.Team(ctx, id)
 	if err != nil {
-		return models.Team{}, models.Round{}, nil, err
+		return models.Team{}, models.Round{}, 0, none, err
+	}
+	if b := c.QueryParam("batch"); b != "" {
+		n, err := strconv.ParseUint(b, 10, 64)
+		if err != nil {
+			return models.Team{}, models.Round{}, 0, none, echo.NewHTTPError(http.StatusBadRequest, "batch must be the number of one of this team's batches of codes.")
+		}
+		batch, err := s.store.CodeBatch(ctx, id, n)
+		if errors.Is(err, models.ErrNotFound) {
+			return models.Team{}, models.Round{}, 0, none, echo.NewHTTPError(http.StatusNotFound, "This team has no such batch of codes.")
+		}
+		if err != nil {
+			return models.Team{}, models.Round{}, 0, none, err
+		}
+		if batch.List == nil {
+			return models.Team{}, models.Round{}, 0, none, echo.NewHTTPError(http.StatusGone, "This batch of codes was withdrawn, replaced or closed with its round: its codes are no longer kept.")
+		}
+		round, err := s.store.Round(ctx, batch.RoundID)
+		if err != nil {
+			return models.Team{}, models.Round{}, 0, none, err
+		}
+		return team, round, batch.ID, batch.Codes(), nil
 	}
 	round, err := s.store.CodeRound(ctx)
 	if errors.Is(err, models.ErrNoRoundForCodes) {
-		return models.Team{}, models.Round{}, nil, echo.NewHTTPError(http.StatusNotFound, "There are no codes: codes belong to a round, and there is no open or draft round.")
+		return models.Team{}, models.Round{}, 0, none, echo.NewHTTPError(http.StatusNotFound, "There are no codes: codes belong to a round, and there is no open or draft round.")
 	}
 	if err != nil {
-		return models.Team{}, models.Round{}, nil, err
+		return models.Team{}, models.Round{}, 0, none, err
 	}
-	all, err := s.store.TeamCodes(ctx, id, round.ID)
+	batches, err := s.store.CodeBatches(ctx, id, round.ID)
 	if err != nil {
-		return models.Team{}, models.Round{}, nil, err
+		return models.Team{}, models.Round{}, 0, none, err
 	}
 	var codes []string
-	for _, pc := range all {
-		if pc.Status == models.CodeUnspent && pc.Code != nil {
-			codes = append(codes, *pc.Code)
-		}
+	for _, b := range batches {
+		codes = append(codes, b.Codes()...)
 	}
-	return team, round, codes, nil
+	return team, round, 0, codes, nil
 }
 
 // codeURL is the link a code's QR code and mail merge carry.
 func (s *Server) codeURL(code string) string { return s.cfg.BaseURL + "/c/" + url.PathEscape(code) }
 
-// adminCodeSlips is GET /admin/teams/:id/codes/slips: a slip per unused code.
+// adminCodeSlips is GET /admin/teams/:id/codes/slips[?batch=N]: a slip per
+// code of the batch, or of every printable batch of the code round.
 func (s *Server) adminCodeSlips(c echo.Context) error {
-	team, round, codes, err := s.unspentCodes(c)
+	team, round, batch, codes, err := s.codeBatches(c)
 	if err != nil {
 		return err
 	}
-	page := views.CodeSlipsPage{TeamName: team.Name, RoundName: round.Name, EntryURL: s.cfg.BaseURL + "/c", MinGroup: s.cfg.MinGroup}
+	page := views.CodeSlipsPage{TeamName: team.Name, RoundName: round.Name, Batch: batch, EntryURL: s.cfg.BaseURL + "/c", MinGroup: s.cfg.MinGroup}
 	for _, code := range codes {
 		page.Slips = append(page.Slips, views.CodeSlip{Code: code, URL: s.codeURL(code), QR: qrMatrix(s.codeURL(code))})
 	}
@@ -249,14 +291,15 @@ var codeFile = []export.Column[codeRow]{
 	{Name: "link", Cell: func(w export.Cells, r *codeRow) { w.Text(r.link) }},
 }
 
-// adminCodesCSV is GET /admin/teams/:id/codes.csv (and .xlsx): team, round,
-// code and link of every unused code, for a mail merge.
+// adminCodesCSV is GET /admin/teams/:id/codes.csv (and .xlsx), with
+// ?batch=N as the slips: team, round, code and link of each code, for a
+// mail merge.
 func (s *Server) adminCodesCSV(c echo.Context) error {
 	opt, err := formatOptionsOf(c)
 	if err != nil {
 		return err
 	}
-	team, round, codes, err := s.unspentCodes(c)
+	team, round, batch, codes, err := s.codeBatches(c)
 	if err != nil {
 		return err
 	}
@@ -265,5 +308,9 @@ func (s *Server) adminCodesCSV(c echo.Context) error {
 	for i, code := range codes {
 		rows[i] = codeRow{team: team.Name, round: round.Name, code: code, link: s.codeURL(code)}
 	}
-	return s.writeFile(c, opt, "codes-"+slugify(team.Name), rowsBody(codeFile, rows))
+	name := "codes-" + slugify(team.Name)
+	if batch != 0 {
+		name += "-batch-" + strconv.FormatUint(batch, 10)
+	}
+	return s.writeFile(c, opt, name, rowsBody(codeFile, rows))
 }

@@ -40,20 +40,15 @@ func spentCodes(db *gorm.DB, teamID, roundID uint) (int, error) {
 	return t.Spent, err
 }
 
-// SpentCodes is how many codes of a team's round are spent.
-func (s *Store) SpentCodes(ctx context.Context, teamID, roundID uint) (int, error) {
-	n, err := spentCodes(s.rdb.WithContext(ctx), teamID, roundID)
-	if err != nil {
-		return 0, fmt.Errorf("spent codes of team %d: %w", teamID, err)
-	}
-	return n, nil
-}
-
 // expireCodes ends the unspent codes of a closing round: they can never be
-// used, so their clear text and links go.
+// used, so their links and their batches' clear text go.
 func expireCodes(tx *gorm.DB, roundID uint) error {
-	return tx.Model(&PersonalCode{}).Where("round_id = ? AND status = ?", roundID, CodeUnspent).
-		Updates(map[string]any{"status": CodeExpired, "response_id": nil, "code": nil}).Error
+	err := tx.Model(&PersonalCode{}).Where("round_id = ? AND status = ?", roundID, CodeUnspent).
+		Updates(map[string]any{"status": CodeExpired, "response_id": nil}).Error
+	if err != nil {
+		return err
+	}
+	return tx.Model(&CodeBatch{}).Where("round_id = ? AND list IS NOT NULL", roundID).Update("list", nil).Error
 }
 
 // TeamsForRound is every team as round roundID's results count it: a team on

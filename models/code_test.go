@@ -50,9 +50,13 @@ func codeSetup(t *testing.T, s *models.Store, n int) (models.Team, models.Round,
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, _, err := s.GenerateCodes(ctx, models.NewCodes{TeamID: team.ID, Count: n})
+	batch, _, err := s.GenerateCodes(ctx, models.NewCodes{TeamID: team.ID, Count: n})
 	if err != nil {
 		t.Fatal(err)
+	}
+	codes := batch.Codes()
+	if len(codes) != n || batch.Made != n {
+		t.Fatalf("a batch of %d codes holds %d (made %d)", n, len(codes), batch.Made)
 	}
 	seen := map[string]bool{}
 	for _, c := range codes {
@@ -66,12 +70,17 @@ func codeSetup(t *testing.T, s *models.Store, n int) (models.Team, models.Round,
 
 // TestNothingLinksASubmittedResponseToItsCode reads the whole schema and
 // every row after a code's response is submitted: no column of any table
-// holds the code or its hash, and nothing links the response to a code row;
-// the spent code is only a count in its round's tally.
+// holds the code or its hash, but for the batch it was printed from, which
+// is as it was before the code was used; nothing links the response to a
+// code row; the spent code is only a count in its round's tally.
 func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		_, _, codes := codeSetup(t, s, 3)
+		_, before, err := s.TablesForTest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		st, err := s.StartWithCode(ctx, codes[0])
 		if err != nil {
 			t.Fatal(err)
@@ -91,6 +100,9 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 		if len(rows["personal_codes"]) != 2 || len(rows["responses"]) != 1 {
 			t.Fatalf("rows: %d codes, %d responses", len(rows["personal_codes"]), len(rows["responses"]))
 		}
+		if got, want := fmt.Sprint(rows["code_batches"]), fmt.Sprint(before["code_batches"]); got != want || len(rows["code_batches"]) != 1 {
+			t.Errorf("the code's batch changed when it was used:\n%s\nwas\n%s", got, want)
+		}
 		for _, col := range columns["responses"] {
 			if strings.Contains(col, "code") {
 				t.Errorf("responses has a column %q", col)
@@ -108,6 +120,9 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 			for _, row := range rs {
 				for col, v := range row {
 					text := fmt.Sprintf("%s", v)
+					if table == "code_batches" && col == "list" {
+						continue // checked against the batch as made, above
+					}
 					if strings.Contains(text, codes[0]) || strings.Contains(text, strings.ReplaceAll(codes[0], "-", "")) {
 						t.Errorf("%s.%s holds the spent code", table, col)
 					}
@@ -185,13 +200,140 @@ func TestRacingStartsWithOneCodeMakeOneResponse(t *testing.T) {
 		if wins != 1 || lost != 1 {
 			t.Errorf("two submits: %d won, %d refused", wins, lost)
 		}
-		codesNow, _ := s.TeamCodes(ctx, team.ID, round.ID)
-		if spent, err := s.SpentCodes(ctx, team.ID, round.ID); len(codesNow) != 0 || spent != 1 || err != nil {
-			t.Errorf("the code after the submit: rows %+v, %d spent, %v; want no row and 1 spent", codesNow, spent, err)
+		if counts, err := s.CodeCounts(ctx, team.ID, round.ID); counts != (models.CodeCounts{Spent: 1}) || err != nil {
+			t.Errorf("the code after the submit: %+v, %v; want only 1 spent", counts, err)
 		}
 		teams, err := s.TeamsForRound(ctx, round.ID)
 		if err != nil || len(teams) != 1 || teams[0].Headcount == nil || *teams[0].Headcount != 1 {
 			t.Errorf("the round's headcount of a codes team: %+v, %v want the 1 code issued", teams, err)
+		}
+	})
+}
+
+// TestWithdrawingCodes: a named code is withdrawn whether or not it has
+// started (its unfinished answers go), and leaves its batch's list; a spent
+// or unknown code is not told apart; a withdrawn batch keeps its started
+// codes working; replacing ends every batch and makes one anew.
+func TestWithdrawingCodes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, round, codes := codeSetup(t, s, 6)
+		started, err := s.StartWithCode(ctx, codes[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		spent, err := s.StartWithCode(ctx, codes[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, spent.Response.ID); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.WithdrawCodes(ctx, models.CommandLine, team.ID, round.ID, []string{codes[0], codes[1], codes[2], "K7QM-4T2P-XW9H-3NCF"})
+		if err != nil || n != 2 {
+			t.Fatalf("withdraw a started, a spent, an unused and an unknown code: %d withdrawn, %v; want 2", n, err)
+		}
+		if _, err := s.ResponseByResumeToken(ctx, started.ResumeToken); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("the withdrawn code's unfinished response: %v, want it gone", err)
+		}
+		for _, c := range codes[:3:3] {
+			if _, err := s.StartWithCode(ctx, c); err == nil {
+				t.Errorf("code %s still starts a response", c)
+			}
+		}
+		batches, err := s.CodeBatches(ctx, team.ID, round.ID)
+		if err != nil || len(batches) != 1 {
+			t.Fatalf("batches: %+v, %v", batches, err)
+		}
+		// The spent code stays on its slips: taking it off would tell
+		// that it was used.
+		if got, want := strings.Join(batches[0].Codes(), " "), strings.Join([]string{codes[1], codes[3], codes[4], codes[5]}, " "); got != want {
+			t.Errorf("the batch after withdrawing by name: %s want %s", got, want)
+		}
+
+		// A second batch: one of its codes starts, then the batch is
+		// withdrawn; the started code still resumes.
+		more, _, err := s.GenerateCodes(ctx, models.NewCodes{TeamID: team.ID, Count: 2, BeyondHeadcount: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartWithCode(ctx, more.Codes()[0]); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.WithdrawBatch(ctx, models.CommandLine, team.ID, more.ID); err != nil || n != 1 {
+			t.Errorf("withdraw the second batch: %d, %v; want 1 code withdrawn", n, err)
+		}
+		if _, err := s.StartWithCode(ctx, more.Codes()[0]); err != nil {
+			t.Errorf("the started code of a withdrawn batch: %v", err)
+		}
+		if _, err := s.StartWithCode(ctx, more.Codes()[1]); !errors.Is(err, models.ErrCodeRevoked) {
+			t.Errorf("the unused code of a withdrawn batch: %v want ErrCodeRevoked", err)
+		}
+		if _, err := s.WithdrawBatch(ctx, models.CommandLine, team.ID, more.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("withdraw it again: %v want ErrNotFound", err)
+		}
+
+		fresh, n64, err := s.ReplaceCodes(ctx, models.CommandLine, team.ID, round.ID)
+		if err != nil || n64 != 3 || len(fresh.Codes()) != 3 {
+			t.Fatalf("replace: %d replaced, batch %+v, %v; want the 3 unused codes", n64, fresh, err)
+		}
+		if batches, _ := s.CodeBatches(ctx, team.ID, round.ID); len(batches) != 1 || batches[0].ID != fresh.ID {
+			t.Errorf("printable batches after replacing: %+v want only the new one", batches)
+		}
+		want := models.CodeCounts{Unused: 3, Started: 1, Spent: 1, Withdrawn: 6}
+		if got, err := s.CodeCounts(ctx, team.ID, round.ID); got != want || err != nil {
+			t.Errorf("counts: %+v, %v want %+v", got, err, want)
+		}
+		if _, err := s.CloseRound(ctx, models.CommandLine, round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if batches, _ := s.CodeBatches(ctx, team.ID, round.ID); len(batches) != 0 {
+			t.Errorf("printable batches after the close: %d want none", len(batches))
+		}
+	})
+}
+
+// TestMigrationMovesClearCodesIntoBatches: codes kept in clear in
+// personal_codes.code, as before batches, move into one batch per team and
+// round and keep working; the column goes.
+func TestMigrationMovesClearCodesIntoBatches(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, round, _ := codeSetup(t, s, 1)
+		const old = "K7QM-4T2P-XW9H-3NCF"
+		for _, q := range []string{
+			"DELETE FROM schema_migrations WHERE version = 8",
+			"ALTER TABLE personal_codes ADD COLUMN code VARCHAR(19)",
+		} {
+			if err := s.ExecForTest(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.ExecForTest(ctx, "INSERT INTO personal_codes (team_id, round_id, code_hash, code, status) VALUES (?, ?, ?, ?, ?)",
+			team.ID, round.ID, models.HashToken(old), old, models.CodeUnspent); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migration 8 again: %v", err)
+		}
+		batches, err := s.CodeBatches(ctx, team.ID, round.ID)
+		if err != nil || len(batches) != 2 || strings.Join(batches[1].Codes(), " ") != old {
+			t.Fatalf("batches after the migration: %+v, %v; want the old code in a batch of its own", batches, err)
+		}
+		columns, _, err := s.TablesForTest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range columns["personal_codes"] {
+			if c == "code" {
+				t.Error("personal_codes.code is still there")
+			}
+		}
+		if _, err := s.StartWithCode(ctx, old); err != nil {
+			t.Errorf("the moved code: %v", err)
+		}
+		if _, err := s.WithdrawBatch(ctx, models.CommandLine, team.ID, batches[1].ID); err != nil {
+			t.Errorf("withdraw the moved batch: %v", err)
 		}
 	})
 }

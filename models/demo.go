@@ -109,10 +109,11 @@ func (s *Store) SeedDemo(ctx context.Context) (password string, err error) {
 				if _, err := s.SetTeamAccess(ctx, CommandLine, ids[dt.name], AccessCodes); err != nil {
 					return "", fmt.Errorf("demo: %w", err)
 				}
-				codes, _, err := s.GenerateCodes(ctx, NewCodes{TeamID: ids[dt.name], Count: dt.headcount})
+				batch, _, err := s.GenerateCodes(ctx, NewCodes{TeamID: ids[dt.name], Count: dt.headcount})
 				if err != nil {
 					return "", fmt.Errorf("demo: %w", err)
 				}
+				codes := batch.Codes()
 				start = func() (Started, error) {
 					code := codes[0]
 					codes = codes[1:]

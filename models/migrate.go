@@ -38,6 +38,7 @@ var migrations = []migration{
 	{5, "personal API tokens; a tally of spent personal codes per team and round", migrateAPITokens},
 	{6, "action plans and their habits", migratePlans},
 	{7, "pulse rounds: the keys and teams a round asks", migratePulseRounds},
+	{8, "personal codes made in batches that keep their slips as made; personal_codes.code goes", migrateCodeBatches},
 }
 
 // schemaMigration is one applied migration.

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -127,4 +128,82 @@ func migratePulseRounds(_ *Store, tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// migrateCodeBatches is migration 8: codes are made in batches that keep
+// their clear text as made, so that the admin's pages no longer change when
+// a code is started. The codes still in clear (unused, not started) move
+// into one batch per team and round, and personal_codes.code goes.
+func migrateCodeBatches(s *Store, tx *gorm.DB) error {
+	type Team struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type Round struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type CodeBatch struct {
+		ID        uint64  `gorm:"primaryKey"`
+		TeamID    uint    `gorm:"not null;index:idx_batches_team_round,priority:1"`
+		Team      *Team   `gorm:"constraint:OnDelete:RESTRICT"`
+		RoundID   uint    `gorm:"not null;index:idx_batches_team_round,priority:2"`
+		Round     *Round  `gorm:"constraint:OnDelete:RESTRICT"`
+		Made      int     `gorm:"not null"`
+		List      *string `gorm:"type:text"`
+		CreatedAt time.Time
+	}
+	type PersonalCode struct {
+		ID      uint64  `gorm:"primaryKey"`
+		TeamID  uint    `gorm:"not null"`
+		RoundID uint    `gorm:"not null"`
+		Code    *string `gorm:"size:19"`
+		BatchID *uint64 `gorm:"index:idx_codes_batch"`
+	}
+	if err := tx.AutoMigrate(&CodeBatch{}); err != nil {
+		return err
+	}
+	if !tx.Migrator().HasColumn(&PersonalCode{}, "BatchID") {
+		if err := tx.Migrator().AddColumn(&PersonalCode{}, "BatchID"); err != nil {
+			return err
+		}
+	}
+	if !tx.Migrator().HasIndex(&PersonalCode{}, "idx_codes_batch") {
+		if err := tx.Migrator().CreateIndex(&PersonalCode{}, "idx_codes_batch"); err != nil {
+			return err
+		}
+	}
+	if !tx.Migrator().HasColumn(&PersonalCode{}, "Code") {
+		return nil // a run that failed after the drop below
+	}
+	var inClear []PersonalCode
+	if err := tx.Select("id, team_id, round_id, code").Where("code IS NOT NULL AND batch_id IS NULL").Order("id").Find(&inClear).Error; err != nil {
+		return err
+	}
+	type key struct{ team, round uint }
+	groups := map[key][]PersonalCode{}
+	var order []key
+	for _, pc := range inClear {
+		k := key{pc.TeamID, pc.RoundID}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], pc)
+	}
+	for _, k := range order {
+		var codes []string
+		var ids []uint64
+		for _, pc := range groups[k] {
+			codes = append(codes, *pc.Code)
+			ids = append(ids, pc.ID)
+		}
+		list := strings.Join(codes, "\n")
+		b := CodeBatch{TeamID: k.team, RoundID: k.round, Made: len(codes), List: &list, CreatedAt: s.Now()}
+		if err := tx.Create(&b).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&PersonalCode{}).Where("id IN ?", ids).Update("batch_id", b.ID).Error; err != nil {
+			return err
+		}
+	}
+	// Plain SQL: GORM's SQLite migrator leaves the column where it is.
+	return tx.Exec("ALTER TABLE personal_codes DROP COLUMN code").Error
 }

@@ -197,3 +197,8 @@ func workbookOf(href string) string {
 	}
 	return path + "?" + query
 }
+
+// batchURL is a page of team id's code batch: path after /admin/teams/{id}.
+func batchURL(id uint, batch uint64, path string) string {
+	return "/admin/teams/" + uitoa(id) + path + "?batch=" + uitoa64(batch)
+}
