@@ -299,6 +299,9 @@ func (s *Server) surveySave(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, page.component())
 	}
 	ctx := c.Request().Context()
+	if steps[page.idx] == views.StepComment && in.action != actionBack {
+		return s.submit(c, r, page, in.progress)
+	}
 	if err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
@@ -312,11 +315,15 @@ func (s *Server) surveySave(c echo.Context) error {
 		return render(c, http.StatusOK, page.component())
 	case in.action == actionBack:
 		return redirect(c, stepURL(stepAfter(page.flow, idx, -1)))
-	case steps[idx] != views.StepComment:
-		return redirect(c, stepURL(stepAfter(page.flow, idx, +1)))
 	}
+	return redirect(c, stepURL(stepAfter(page.flow, idx, +1)))
+}
+
+// submit saves the last page's progress p and submits response r, in one
+// transaction, then sends the respondent to their result.
+func (s *Server) submit(c echo.Context, r models.Response, page *stepPage, p models.Progress) error {
 	resultToken := models.ResultTokenFor(s.resumeToken(c), s.deviceSecret(c))
-	if _, err := s.store.SubmitWithResult(ctx, r.ID, resultToken); err != nil {
+	if _, err := s.store.SaveAndSubmit(c.Request().Context(), r.ID, p, resultToken); err != nil {
 		return s.saveError(c, r, page, err)
 	}
 	s.metrics.submitted.Inc()

@@ -212,13 +212,27 @@ func TestRoundClosedWhileAnswering(t *testing.T) {
 // might between a respondent opening a page and sending it.
 type closingStore struct{ *models.Store }
 
-func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Progress) error {
+func (s closingStore) close(ctx context.Context) error {
 	if r, err := s.CurrentRound(ctx); err == nil {
 		if _, err := s.CloseRound(ctx, models.CommandLine, r.ID); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Progress) error {
+	if err := s.close(ctx); err != nil {
+		return err
+	}
 	return s.Store.SaveProgress(ctx, id, p)
+}
+
+func (s closingStore) SaveAndSubmit(ctx context.Context, id uint64, p models.Progress, resultToken string) (models.Response, error) {
+	if err := s.close(ctx); err != nil {
+		return models.Response{}, err
+	}
+	return s.Store.SaveAndSubmit(ctx, id, p, resultToken)
 }
 
 func TestSaveRacingTheCloseIsToldSo(t *testing.T) {

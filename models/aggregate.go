@@ -14,7 +14,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/icare-hr/icare/config"
 	"github.com/icare-hr/icare/scoring"
 )
 
@@ -116,13 +115,10 @@ func parseCounters(s string) ([]int64, bool) {
 // the transaction, two first submits of one cell would each lock the gap
 // where it belongs in MariaDB and then deadlock on their inserts, as a rush
 // of them did.
-func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
-	q := "SELECT counters FROM cell_aggregates WHERE round_id = ? AND team_id = ? AND perspective = ?"
-	if s.engine != config.EngineSQLite {
-		q += " FOR UPDATE"
-	}
+func (s *Store) addToAggregate(ctx context.Context, gtx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
+	q, tx := s.submitQueries(), s.writes.in(gtx)
 	var counters string
-	err := tx.Raw(q, roundID, teamID, perspective).Row().Scan(&counters)
+	err := tx.queryRow(ctx, q.cell, roundID, teamID, perspective).Scan(&counters)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &missingCell{roundID, teamID, perspective}
 	}
@@ -138,9 +134,7 @@ func (s *Store) addToAggregate(tx *gorm.DB, roundID, teamID uint, perspective st
 	if err != nil {
 		return err
 	}
-	err = tx.Exec("UPDATE cell_aggregates SET n = ?, counters = ?, updated_at = ? WHERE round_id = ? AND team_id = ? AND perspective = ?",
-		agg.N, enc, s.Now(), roundID, teamID, perspective).Error
-	if err != nil {
+	if _, err := tx.exec(ctx, q.cellUpdate, agg.N, enc, s.Now(), roundID, teamID, perspective); err != nil {
 		return fmt.Errorf("update aggregate of team %d %s: %w", teamID, perspective, err)
 	}
 	return nil

@@ -126,9 +126,24 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // came, and succeeds. One that found its aggregate cell missing makes it
 // and goes again.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
+	return s.submit(ctx, id, nil, resultToken)
+}
+
+// SaveAndSubmit stores the last step p of an in-progress response and
+// submits it, as SubmitWithResult, in one transaction: the comment page's
+// Submit writes once, not twice.
+func (s *Store) SaveAndSubmit(ctx context.Context, id uint64, p Progress, resultToken string) (Response, error) {
+	if err := p.Validate(); err != nil {
+		return Response{}, fmt.Errorf("submit response %d: %w", id, err)
+	}
+	return s.submit(ctx, id, &p, resultToken)
+}
+
+// submit is SubmitWithResult, saving last first when it is not nil.
+func (s *Store) submit(ctx context.Context, id uint64, last *Progress, resultToken string) (Response, error) {
 	var r Response
 	submit := func() (err error) {
-		r, err = s.submitOnce(ctx, id, resultToken)
+		r, err = s.submitOnce(ctx, id, last, resultToken)
 		return err
 	}
 	err := s.retry(ctx, submit)
@@ -143,22 +158,43 @@ func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken str
 	return r, nil
 }
 
-// submitOnce is one try of SubmitWithResult's transaction. Its statements
-// are written by hand: GORM's First and Updates cost it four times as much
-// CPU as the same statements through database/sql, and a submit holds
-// SQLite's one writer while it runs.
-func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (Response, error) {
-	var r Response
-	ours := false
+// submitSQL is the submit's fixed statements, kept prepared.
+type submitSQL struct {
+	code, response, round, cell, cellUpdate string
+}
+
+// submitQueries is the submit's fixed statements for the store's engine:
+// SQLite's one writer needs no row locks.
+func (s *Store) submitQueries() submitSQL {
 	lock := ""
 	if s.engine != config.EngineSQLite {
 		lock = " FOR UPDATE"
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return submitSQL{
+		code: "SELECT id FROM personal_codes WHERE response_id = ?" + lock,
+		response: "SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, result_token_hash, " +
+			strings.Join(AnswerColumnNames[:], ", ") + " FROM responses WHERE id = ?" + lock,
+		round:      "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?",
+		cell:       "SELECT counters FROM cell_aggregates WHERE round_id = ? AND team_id = ? AND perspective = ?" + lock,
+		cellUpdate: "UPDATE cell_aggregates SET n = ?, counters = ?, updated_at = ? WHERE round_id = ? AND team_id = ? AND perspective = ?",
+	}
+}
+
+// submitOnce is one try of SubmitWithResult's transaction. Its statements
+// are written by hand: GORM's First and Updates cost it four times as much
+// CPU as the same statements through database/sql, and a submit holds
+// SQLite's one writer while it runs.
+func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resultToken string) (Response, error) {
+	var r Response
+	ours := false
+	q := s.submitQueries()
+	s.writes.warm(ctx, q.code, q.response, q.round, q.cell, q.cellUpdate)
+	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		tx := s.writes.in(gtx)
 		// The code's row first, as StartWithCode locks it first too, so
 		// the two never wait on each other in a circle.
 		var codeID uint64
-		err := tx.Raw("SELECT id FROM personal_codes WHERE response_id = ?"+lock, id).Row().Scan(&codeID)
+		err := tx.queryRow(ctx, q.code, id).Scan(&codeID)
 		coded := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("lock code: %w", err)
@@ -167,8 +203,7 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (
 		for _, f := range r.itemFields() {
 			dest = append(dest, f)
 		}
-		err = tx.Raw("SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, result_token_hash, "+
-			strings.Join(AnswerColumnNames[:], ", ")+" FROM responses WHERE id = ?"+lock, id).Row().Scan(dest...)
+		err = tx.queryRow(ctx, q.response, id).Scan(dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
@@ -181,40 +216,63 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, resultToken string) (
 			return ErrSubmitted
 		}
 		round := Round{ID: r.RoundID}
-		if err := tx.Raw("SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?", r.RoundID).Row().Scan(&round.Status, &round.Keys); err != nil {
+		if err := tx.queryRow(ctx, q.round, r.RoundID).Scan(&round.Status, &round.Keys); err != nil {
 			return fmt.Errorf("read round %d: %w", r.RoundID, err)
 		}
 		if round.Status != RoundOpen {
 			return ErrRoundClosed
 		}
 		now := s.Now()
-		set := []string{"status = ?", "submitted_at = ?", "updated_at = ?", "result_token_hash = ?", "export_cells = ?"}
+		set := []string{"status = ?", "submitted_at = ?", "updated_at = ?", "result_token_hash = ?"}
+		args := []any{StatusSubmitted, now, now, HashToken(resultToken)}
+		a := r.Answers()
+		changed := [scoring.NumItems]bool{}
+		if last != nil {
+			for _, i := range last.Items {
+				a[i], changed[i] = last.Answers[i], true
+			}
+			if last.Perspective != nil {
+				r.Perspective = *last.Perspective
+				set, args = append(set, "perspective = ?"), append(args, r.Perspective)
+			}
+			if last.Comment != nil {
+				r.Comment = *last.Comment
+				set, args = append(set, "comment = ?"), append(args, r.Comment)
+			}
+		}
 		// A pulse round counts only the keys it asks, whatever else a
 		// response might hold.
-		a := r.Answers()
 		for i := range a {
 			if a[i] != 0 && !round.Asks(scoring.KeyOfItem(i)) {
-				a[i] = 0
+				a[i], changed[i] = 0, true
+			}
+		}
+		for i, ch := range changed {
+			switch {
+			case !ch:
+			case a[i] == 0:
 				set = append(set, AnswerColumnNames[i]+" = NULL")
+			default:
+				set, args = append(set, AnswerColumnNames[i]+" = ?"), append(args, int16(a[i]))
 			}
 		}
 		r.setAnswers(a)
 		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, a)
-		res := tx.Exec("UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?",
-			StatusSubmitted, now, now, HashToken(resultToken), cells, id, StatusInProgress)
-		if res.Error != nil {
-			return fmt.Errorf("mark submitted: %w", res.Error)
+		set, args = append(set, "export_cells = ?"), append(args, cells)
+		n, err := tx.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+		if err != nil {
+			return fmt.Errorf("mark submitted: %w", err)
 		}
-		if res.RowsAffected != 1 {
+		if n != 1 {
 			return ErrSubmitted
 		}
 		r.Status, r.SubmittedAt, r.UpdatedAt, r.ExportCells = StatusSubmitted, &now, now, cells
 		if coded {
-			if err := spendCode(tx, r.ID); err != nil {
+			if err := spendCode(gtx, r.ID); err != nil {
 				return err
 			}
 		}
-		return s.addToAggregate(tx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
+		return s.addToAggregate(ctx, gtx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
 	if err == nil && ours {
 		// The row was read before its submit's fields: read it whole.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"gorm.io/gorm"
 )
 
 // prepared keeps a few statements of the survey's hot path prepared on one
@@ -24,7 +26,7 @@ type prepared struct {
 	stmts  map[string]*sql.Stmt
 }
 
-const maxPrepared = 32
+const maxPrepared = 64
 
 func newPrepared(db *sql.DB, dollar bool) *prepared {
 	return &prepared{db: db, dollar: dollar, stmts: map[string]*sql.Stmt{}}
@@ -76,6 +78,68 @@ func (p *prepared) exec(ctx context.Context, query string, args ...any) (sql.Res
 		return p.db.ExecContext(ctx, p.rebind(query), args...)
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// warm prepares those of queries not prepared yet. It is for statements a
+// transaction will run (see in), and runs before the transaction begins:
+// on SQLite the transaction holds the writer's one connection, so a
+// statement could not be prepared on the pool from inside it. A statement
+// that fails to prepare here runs unprepared, and its error, if it has
+// one, comes from that run.
+func (p *prepared) warm(ctx context.Context, queries ...string) {
+	for _, q := range queries {
+		_, _ = p.stmt(ctx, q)
+	}
+}
+
+// in runs statements in transaction tx: those prepared on the pool bound
+// to tx's connection (where database/sql finds them prepared already, or
+// prepares them once more), any other through tx itself.
+func (p *prepared) in(tx *gorm.DB) inTx {
+	sqlTx, _ := tx.Statement.ConnPool.(*sql.Tx)
+	return inTx{p: p, tx: tx, sqlTx: sqlTx}
+}
+
+// inTx is prepared statements run in one transaction.
+type inTx struct {
+	p     *prepared
+	tx    *gorm.DB
+	sqlTx *sql.Tx // nil when tx is not a database/sql transaction
+}
+
+// stmt is query's prepared statement bound to the transaction, or nil.
+func (t inTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.sqlTx == nil {
+		return nil
+	}
+	t.p.mu.Lock()
+	st := t.p.stmts[query]
+	t.p.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	return t.sqlTx.StmtContext(ctx, st)
+}
+
+// queryRow runs a query expected to give one row.
+func (t inTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.Raw(query, args...).Row()
+}
+
+// exec runs a statement and says how many rows it changed.
+func (t inTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	res := t.tx.Exec(query, args...)
+	return res.RowsAffected, res.Error
 }
 
 // rebind writes query's placeholders for the engine.

@@ -376,3 +376,48 @@ func TestSaveRacingSubmitKeepsTheAggregateTrue(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveAndSubmitStoresTheLastStepWithTheSubmit: the last page's answers
+// and comment are stored and counted by the submit's one transaction; a
+// last page with a bad answer submits nothing.
+func TestSaveAndSubmitStoresTheLastStepWithTheSubmit(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perspective := "frontline"
+		first := models.Progress{Items: []int{0, 1}, Perspective: &perspective}
+		first.Answers[0], first.Answers[1] = 3, 4
+		if err := s.SaveProgress(ctx, st.Response.ID, first); err != nil {
+			t.Fatal(err)
+		}
+		bad := models.Progress{Items: []int{5}}
+		bad.Answers[5] = 6
+		if _, err := s.SaveAndSubmit(ctx, st.Response.ID, bad, models.NewToken()); err == nil {
+			t.Error("a last page with answer 6 was submitted")
+		}
+		comment := "last words"
+		last := models.Progress{Items: []int{1, 5}, Comment: &comment}
+		last.Answers[5] = 5 // and item 1 skipped after all
+		sub, err := s.SaveAndSubmit(ctx, st.Response.ID, last, models.NewToken())
+		if err != nil || !sub.Submitted() {
+			t.Fatalf("save and submit: %+v, %v", sub, err)
+		}
+		got, err := s.ResponseByID(ctx, st.Response.ID)
+		want := scoring.Answers{3, 0, 0, 0, 0, 5}
+		if err != nil || got.Answers() != want || got.Comment != comment || got.Perspective != perspective || !got.Submitted() {
+			t.Errorf("stored: answers %v comment %q perspective %q status %s, %v; want %v, %q, %q, submitted",
+				got.Answers(), got.Comment, got.Perspective, got.Status, err, want, comment, perspective)
+		}
+		if n, err := s.CellNForTest(ctx, round.ID, team.ID, perspective); n != 1 || err != nil {
+			t.Errorf("its cell counts %d, %v; want 1", n, err)
+		}
+	})
+}

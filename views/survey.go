@@ -1,5 +1,13 @@
 package views
 
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/a-h/templ"
+)
+
 // Survey steps, in order: the perspective page, one page per key, the comment.
 const (
 	StepPerspective = "perspective"
@@ -89,4 +97,34 @@ type Welcome struct {
 	// Code is set when the welcome is for a personal code: one response,
 	// which continues on whichever device holds the code.
 	Code bool
+}
+
+// drawnStatements holds each statement as statement draws it without an
+// error, by its value: every key page draws the same few statements again
+// and again, and drawing one anew costs more than the rest of the page.
+// The statements and labels come from the instrument, so it stays small
+// (six values of each item, per language).
+var drawnStatements sync.Map // statementKey → string
+
+type statementKey struct {
+	s      Statement
+	labels string
+}
+
+// drawnStatement is statement(s, labels), from drawnStatements when s has
+// no error to show.
+func drawnStatement(s Statement, labels []string) templ.Component {
+	if s.Error != "" {
+		return statement(s, labels)
+	}
+	key := statementKey{s, strings.Join(labels, "\x00")}
+	if html, ok := drawnStatements.Load(key); ok {
+		return templ.Raw(html.(string))
+	}
+	var b strings.Builder
+	if err := statement(s, labels).Render(context.Background(), &b); err != nil {
+		return statement(s, labels)
+	}
+	drawnStatements.Store(key, b.String())
+	return templ.Raw(b.String())
 }

@@ -844,7 +844,7 @@ func SurveyKey(p KeyPage) templ.Component {
 				}
 			}
 			for _, s := range p.Statements {
-				templ_7745c5c3_Err = statement(s, p.Labels).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = drawnStatement(s, p.Labels).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
