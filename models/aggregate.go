@@ -118,7 +118,7 @@ func parseCounters(s string) ([]int64, bool) {
 func (s *Store) addToAggregate(ctx context.Context, gtx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
 	q, tx := s.submitQueries(), s.writes.in(gtx)
 	var counters string
-	err := tx.queryRow(ctx, q.cell, roundID, teamID, perspective).Scan(&counters)
+	err := tx.scan(ctx, q.cell, []any{roundID, teamID, perspective}, &counters)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &missingCell{roundID, teamID, perspective}
 	}

@@ -62,12 +62,7 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
 	// Updates spent more building the statement than SQLite running it.
 	set, args := []string{"updated_at = ?"}, []any{s.Now()}
 	for _, i := range p.Items {
-		set = append(set, AnswerColumnNames[i]+" = ?")
-		if p.Answers[i] == 0 {
-			args = append(args, nil)
-		} else {
-			args = append(args, int16(p.Answers[i]))
-		}
+		set, args = append(set, AnswerColumnNames[i]+" = ?"), append(args, answerValue(p.Answers[i]))
 	}
 	if p.Perspective != nil {
 		set, args = append(set, "perspective = ?"), append(args, *p.Perspective)
@@ -158,9 +153,17 @@ func (s *Store) submit(ctx context.Context, id uint64, last *Progress, resultTok
 	return r, nil
 }
 
+// answerValue is an answer as its column stores it: NULL for skipped.
+func answerValue(v uint8) any {
+	if v == 0 {
+		return nil
+	}
+	return int16(v)
+}
+
 // submitSQL is the submit's fixed statements, kept prepared.
 type submitSQL struct {
-	code, response, round, cell, cellUpdate string
+	code, response, round, submit, cell, cellUpdate string
 }
 
 // submitQueries is the submit's fixed statements for the store's engine:
@@ -174,7 +177,11 @@ func (s *Store) submitQueries() submitSQL {
 		code: "SELECT id FROM personal_codes WHERE response_id = ?" + lock,
 		response: "SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, result_token_hash, " +
 			strings.Join(AnswerColumnNames[:], ", ") + " FROM responses WHERE id = ?" + lock,
-		round:      "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?",
+		round: "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?",
+		// Every column a submit may change, whether or not it does: one
+		// statement, kept prepared, for every submit.
+		submit: "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ?, result_token_hash = ?, perspective = ?, comment = ?, " +
+			strings.Join(AnswerColumnNames[:], " = ?, ") + " = ?, export_cells = ? WHERE id = ? AND status = ?",
 		cell:       "SELECT counters FROM cell_aggregates WHERE round_id = ? AND team_id = ? AND perspective = ?" + lock,
 		cellUpdate: "UPDATE cell_aggregates SET n = ?, counters = ?, updated_at = ? WHERE round_id = ? AND team_id = ? AND perspective = ?",
 	}
@@ -188,13 +195,13 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 	var r Response
 	ours := false
 	q := s.submitQueries()
-	s.writes.warm(ctx, q.code, q.response, q.round, q.cell, q.cellUpdate)
+	s.writes.warm(ctx, q.code, q.response, q.round, q.submit, q.cell, q.cellUpdate)
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		tx := s.writes.in(gtx)
 		// The code's row first, as StartWithCode locks it first too, so
 		// the two never wait on each other in a circle.
 		var codeID uint64
-		err := tx.queryRow(ctx, q.code, id).Scan(&codeID)
+		err := tx.scan(ctx, q.code, []any{id}, &codeID)
 		coded := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("lock code: %w", err)
@@ -203,7 +210,7 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 		for _, f := range r.itemFields() {
 			dest = append(dest, f)
 		}
-		err = tx.queryRow(ctx, q.response, id).Scan(dest...)
+		err = tx.scan(ctx, q.response, []any{id}, dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
@@ -216,50 +223,39 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 			return ErrSubmitted
 		}
 		round := Round{ID: r.RoundID}
-		if err := tx.queryRow(ctx, q.round, r.RoundID).Scan(&round.Status, &round.Keys); err != nil {
+		if err := tx.scan(ctx, q.round, []any{r.RoundID}, &round.Status, &round.Keys); err != nil {
 			return fmt.Errorf("read round %d: %w", r.RoundID, err)
 		}
 		if round.Status != RoundOpen {
 			return ErrRoundClosed
 		}
 		now := s.Now()
-		set := []string{"status = ?", "submitted_at = ?", "updated_at = ?", "result_token_hash = ?"}
-		args := []any{StatusSubmitted, now, now, HashToken(resultToken)}
 		a := r.Answers()
-		changed := [scoring.NumItems]bool{}
 		if last != nil {
 			for _, i := range last.Items {
-				a[i], changed[i] = last.Answers[i], true
+				a[i] = last.Answers[i]
 			}
 			if last.Perspective != nil {
 				r.Perspective = *last.Perspective
-				set, args = append(set, "perspective = ?"), append(args, r.Perspective)
 			}
 			if last.Comment != nil {
 				r.Comment = *last.Comment
-				set, args = append(set, "comment = ?"), append(args, r.Comment)
 			}
 		}
 		// A pulse round counts only the keys it asks, whatever else a
 		// response might hold.
 		for i := range a {
 			if a[i] != 0 && !round.Asks(scoring.KeyOfItem(i)) {
-				a[i], changed[i] = 0, true
-			}
-		}
-		for i, ch := range changed {
-			switch {
-			case !ch:
-			case a[i] == 0:
-				set = append(set, AnswerColumnNames[i]+" = NULL")
-			default:
-				set, args = append(set, AnswerColumnNames[i]+" = ?"), append(args, int16(a[i]))
+				a[i] = 0
 			}
 		}
 		r.setAnswers(a)
 		cells := export.StoredResponseCells(r.Perspective, r.InstrumentVersion, now, a)
-		set, args = append(set, "export_cells = ?"), append(args, cells)
-		n, err := tx.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+		args := []any{StatusSubmitted, now, now, HashToken(resultToken), r.Perspective, r.Comment}
+		for _, v := range a {
+			args = append(args, answerValue(v))
+		}
+		n, err := tx.exec(ctx, q.submit, append(args, cells, id, StatusInProgress)...)
 		if err != nil {
 			return fmt.Errorf("mark submitted: %w", err)
 		}

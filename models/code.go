@@ -549,7 +549,7 @@ func (s *Store) StartWithCode(ctx context.Context, code string) (Started, error)
 				// The response is gone: start afresh below.
 			}
 			var err error
-			if st, err = s.newResponse(tx, r.ID, t.ID); err != nil {
+			if st, err = s.newResponse(ctx, tx, r.ID, t.ID); err != nil {
 				return err
 			}
 			// The code's batch stays as it is: the slips and the codes

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -133,10 +134,10 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		s.Close()
 		return nil, fmt.Errorf("database handle: %w", err)
 	}
-	s.writes = newPrepared(w, engine == config.EnginePostgres)
+	s.writes = newPrepared(w, engine)
 	s.reads = s.writes
 	if r != w {
-		s.reads = newPrepared(r, engine == config.EnginePostgres)
+		s.reads = newPrepared(r, engine)
 	}
 	return s, nil
 }
@@ -270,7 +271,7 @@ func translate(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%w: %w", ErrConflict, err)

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"gorm.io/gorm"
+
+	"github.com/icare-hr/icare/config"
 )
 
 // prepared keeps a few statements of the survey's hot path prepared on one
@@ -22,14 +24,38 @@ import (
 type prepared struct {
 	db     *sql.DB
 	dollar bool // PostgreSQL's $1, $2, … instead of ?
-	mu     sync.Mutex
-	stmts  map[string]*sql.Stmt
+	// between: the request's deadline is checked between statements, not
+	// during one (SQLite, see statementContext).
+	between bool
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
 }
 
 const maxPrepared = 64
 
-func newPrepared(db *sql.DB, dollar bool) *prepared {
-	return &prepared{db: db, dollar: dollar, stmts: map[string]*sql.Stmt{}}
+func newPrepared(db *sql.DB, engine string) *prepared {
+	return &prepared{db: db, dollar: engine == config.EnginePostgres, between: engine == config.EngineSQLite,
+		stmts: map[string]*sql.Stmt{}}
+}
+
+// statementContext is the context one of these statements runs with. On
+// SQLite, a statement given a context that can end runs on a goroutine of
+// its own, which the caller waits for (in the driver, and for a query once
+// more in database/sql): a few goroutines and hand-overs per page of the
+// survey, for statements that find or change one row by its key in
+// microseconds, in memory, and that no deadline could cut short anyway (a
+// wait for the write lock is the busy timeout's, which SQLite sleeps
+// through). So there the deadline is checked before each statement, and the
+// statement runs to its end. On PostgreSQL and MariaDB, whose statements
+// cross a network, the deadline holds during the statement too.
+func (p *prepared) statementContext(ctx context.Context) (context.Context, error) {
+	if !p.between {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // stmt is query (with ? placeholders) prepared, or nil with no error when
@@ -58,6 +84,10 @@ func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // queryRow runs a query expected to give one row.
 func (p *prepared) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	ctx, err := p.statementContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -70,6 +100,10 @@ func (p *prepared) queryRow(ctx context.Context, query string, args ...any) (*sq
 
 // exec runs a statement.
 func (p *prepared) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := p.statementContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -121,25 +155,49 @@ func (t inTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return t.sqlTx.StmtContext(ctx, st)
 }
 
-// queryRow runs a query expected to give one row.
-func (t inTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+// scan runs a query expected to give one row, and scans it into dest
+// (sql.ErrNoRows when there is none).
+func (t inTx) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	ctx, err := t.p.statementContext(ctx)
+	if err != nil {
+		return err
 	}
-	return t.tx.Raw(query, args...).Row()
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...).Scan(dest...)
+	}
+	return t.tx.WithContext(ctx).Raw(query, args...).Row().Scan(dest...)
 }
 
 // exec runs a statement and says how many rows it changed.
 func (t inTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	if st := t.stmt(ctx, query); st != nil {
-		res, err := st.ExecContext(ctx, args...)
-		if err != nil {
-			return 0, err
-		}
-		return res.RowsAffected()
+	res, err := t.run(ctx, query, args)
+	if err != nil {
+		return 0, err
 	}
-	res := t.tx.Exec(query, args...)
-	return res.RowsAffected, res.Error
+	return res.RowsAffected()
+}
+
+// insert runs an INSERT of one row and gives the row's new id (on SQLite
+// and MariaDB; PostgreSQL's driver tells none, and a RETURNING clause read
+// with scan does it there).
+func (t inTx) insert(ctx context.Context, query string, args ...any) (uint64, error) {
+	res, err := t.run(ctx, query, args)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	return uint64(id), err
+}
+
+func (t inTx) run(ctx context.Context, query string, args []any) (sql.Result, error) {
+	ctx, err := t.p.statementContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.Statement.ConnPool.ExecContext(ctx, t.p.rebind(query), args...)
 }
 
 // rebind writes query's placeholders for the engine.

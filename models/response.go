@@ -95,20 +95,21 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 	// Tried again when it fails on the way: at worst a first try that did
 	// commit leaves an unfinished response nobody holds, which goes when
 	// its round closes.
+	openRound, insert := "SELECT "+roundColumns+" FROM rounds WHERE status = ?", s.insertResponseQuery()
+	s.writes.warm(ctx, openRound, insert)
 	err := s.retry(ctx, func() error {
-		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 			var round Round
-			if err := tx.Where("status = ?", RoundOpen).First(&round).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return ErrNoOpenRound
-				}
+			err := s.writes.in(gtx).scan(ctx, openRound, []any{RoundOpen}, round.fields()...)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return ErrNoOpenRound
+			case err != nil:
 				return err
-			}
-			if !round.AsksTeam(teamID) {
+			case !round.AsksTeam(teamID):
 				return ErrNotAsked
 			}
-			var err error
-			st, err = s.newResponse(tx, round.ID, teamID)
+			st, err = s.newResponse(ctx, gtx, round.ID, teamID)
 			return err
 		})
 	})
@@ -118,8 +119,18 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 	return st, nil
 }
 
-// newResponse stores a new in-progress response inside tx.
-func (s *Store) newResponse(tx *gorm.DB, roundID, teamID uint) (Started, error) {
+// insertResponseQuery is newResponse's INSERT for the store's engine.
+func (s *Store) insertResponseQuery() string {
+	q := "INSERT INTO responses (round_id, team_id, perspective, instrument_version, status, started_at, updated_at, " +
+		"comment, resume_token_hash, result_token_hash, export_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	if s.engine == config.EnginePostgres {
+		q += " RETURNING id" // PostgreSQL's driver tells no LastInsertId
+	}
+	return q
+}
+
+// newResponse stores a new in-progress response inside transaction gtx.
+func (s *Store) newResponse(ctx context.Context, gtx *gorm.DB, roundID, teamID uint) (Started, error) {
 	st := Started{ResumeToken: NewToken()}
 	now := s.Now()
 	st.Response = Response{
@@ -135,12 +146,29 @@ func (s *Store) newResponse(tx *gorm.DB, roundID, teamID uint) (Started, error) 
 		// token nobody holds.
 		ResultTokenHash: HashToken(NewToken()),
 	}
-	return st, tx.Omit(clause.Associations).Create(&st.Response).Error
+	r := &st.Response
+	tx, insert := s.writes.in(gtx), s.insertResponseQuery()
+	args := []any{r.RoundID, r.TeamID, r.Perspective, r.InstrumentVersion, r.Status, r.StartedAt, r.UpdatedAt,
+		r.Comment, r.ResumeTokenHash, r.ResultTokenHash, r.ExportCells}
+	var err error
+	if s.engine == config.EnginePostgres {
+		err = tx.scan(ctx, insert, args, &r.ID)
+	} else {
+		r.ID, err = tx.insert(ctx, insert, args...)
+	}
+	if err != nil {
+		return Started{}, fmt.Errorf("insert response: %w", err)
+	}
+	return st, nil
 }
 
 // ResponseByID returns one response.
 func (s *Store) ResponseByID(ctx context.Context, id uint64) (Response, error) {
-	return byID[Response](ctx, s.rdb, "response", id)
+	var r Response
+	if err := s.readRow(ctx, "SELECT "+responseColumns+" FROM responses WHERE id = ?", []any{id}, r.fields()...); err != nil {
+		return Response{}, fmt.Errorf("response %d: %w", id, translate(err))
+	}
+	return r, nil
 }
 
 // ResponseByResumeToken finds the response a resume token opens.
@@ -219,7 +247,7 @@ func (s *Store) responseByHash(ctx context.Context, column, token string) (Respo
 	// and every read statement on SQLite's WAL sees what was committed before
 	// it began. (Reading through the one writer connection made every page
 	// of the survey wait behind every save.)
-	err := s.rdb.WithContext(ctx).Where(column+" = ?", HashToken(token)).First(&r).Error
+	err := s.readRow(ctx, "SELECT "+responseColumns+" FROM responses WHERE "+column+" = ?", []any{HashToken(token)}, r.fields()...)
 	if err != nil {
 		return Response{}, fmt.Errorf("response by token: %w", translate(err))
 	}

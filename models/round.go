@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -294,8 +295,9 @@ func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error
 // CurrentRound returns the open round, or ErrNoOpenRound.
 func (s *Store) CurrentRound(ctx context.Context) (Round, error) {
 	var r Round
-	err := s.rdb.WithContext(ctx).Where("status = ?", RoundOpen).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// At most one round is open (idx_rounds_one_open).
+	err := s.readRow(ctx, "SELECT "+roundColumns+" FROM rounds WHERE status = ?", []any{RoundOpen}, r.fields()...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Round{}, ErrNoOpenRound
 	}
 	if err != nil {
@@ -328,7 +330,11 @@ func (s *Store) LatestClosedRound(ctx context.Context) (Round, error) {
 
 // Round returns one round by id.
 func (s *Store) Round(ctx context.Context, id uint) (Round, error) {
-	return byID[Round](ctx, s.rdb, "round", id)
+	var r Round
+	if err := s.readRow(ctx, "SELECT "+roundColumns+" FROM rounds WHERE id = ?", []any{id}, r.fields()...); err != nil {
+		return Round{}, fmt.Errorf("round %d: %w", id, translate(err))
+	}
+	return r, nil
 }
 
 // Rounds lists every round, the newest first.

@@ -217,7 +217,11 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 
 // Team returns one team by id.
 func (s *Store) Team(ctx context.Context, id uint) (Team, error) {
-	return byID[Team](ctx, s.rdb, "team", id)
+	var t Team
+	if err := s.readRow(ctx, "SELECT "+teamColumns+" FROM teams WHERE id = ?", []any{id}, t.fields()...); err != nil {
+		return Team{}, fmt.Errorf("team %d: %w", id, translate(err))
+	}
+	return t, nil
 }
 
 // TeamByName returns one team by its exact name.
@@ -236,7 +240,7 @@ func (s *Store) TeamByInviteToken(ctx context.Context, token string) (Team, erro
 	if !wellFormedToken(token) {
 		return Team{}, fmt.Errorf("team by invite: %w", ErrNotFound)
 	}
-	err := s.rdb.WithContext(ctx).Where("invite_token = ? AND archived_at IS NULL", token).First(&t).Error
+	err := s.readRow(ctx, "SELECT "+teamColumns+" FROM teams WHERE invite_token = ? AND archived_at IS NULL", []any{token}, t.fields()...)
 	if err != nil {
 		return Team{}, fmt.Errorf("team by invite: %w", translate(err))
 	}
