@@ -40,6 +40,28 @@ type Report struct {
 	Sizes map[string]int
 }
 
+// Add counts the walks of o, a later run against the same server, into r.
+func (r *Report) Add(o Report) {
+	r.Completed += o.Completed
+	if r.Failed == nil {
+		r.Failed = map[int]int{}
+	}
+	for status, n := range o.Failed {
+		r.Failed[status] += n
+	}
+	r.Elapsed += o.Elapsed
+	r.Totals = append(r.Totals, o.Totals...)
+	if r.Steps == nil {
+		r.Steps = map[string][]time.Duration{}
+	}
+	for step, ds := range o.Steps {
+		r.Steps[step] = append(r.Steps[step], ds...)
+	}
+	if o.Sizes != nil {
+		r.Sizes = o.Sizes
+	}
+}
+
 // PerSecond is completed surveys per second.
 func (r Report) PerSecond() float64 {
 	if r.Elapsed <= 0 {

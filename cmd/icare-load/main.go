@@ -2,8 +2,9 @@
 // it is held to. It starts icare in this process on a fresh database, and a
 // bare server beside it (bare.go) that serves pages of the same sizes with
 // one raw database/sql transaction per POST; then, for each number of
-// respondents, it walks the survey on both in turn for the same time, as
-// browsers do (package load), and prints completed surveys/s, p50 and p99
+// respondents, it walks the survey on both for the same time, in halves
+// taken in the order bare, icare, icare, bare, as browsers do (package
+// load), and prints completed surveys/s, p50 and p99
 // per survey and per step, and icare's ratio to the baseline.
 //
 //	go run ./cmd/icare-load                      # SQLite, 16 and 64 respondents, 10 s each
@@ -146,19 +147,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "icare-load: icare on %s in %s, %s per run; every figure beside the bare baseline's from the same run\n", target.engine, where, o.duration)
 	for _, n := range o.levels {
-		bareCPU := baseline.cpu()
-		b, err := load.Run(ctx, load.Plan{Link: baseline.link, Respondents: n, Duration: o.duration, Surveys: o.surveys, Seed: uint64(n)})
-		if err != nil {
-			return err
-		}
-		bareCPU = baseline.cpu() - bareCPU
 		stopProfile, err := profile(o.cpuProfile, n)
 		if err != nil {
 			return err
 		}
-		icareCPU := target.cpu()
-		i, err := load.Run(ctx, load.Plan{Link: target.link, Respondents: n, Duration: o.duration, Surveys: o.surveys, Seed: uint64(n)})
-		icareCPU = target.cpu() - icareCPU
+		runs, err := alternate(ctx, o, n, []*server{baseline, target})
 		stopProfile()
 		if err != nil {
 			return err
@@ -166,9 +159,31 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := writeHeapProfile(o.memProfile, n); err != nil {
 			return err
 		}
-		printReports(out, n, []named{{"bare", b, bareCPU}, {"icare", i, icareCPU}})
+		runs[0].name, runs[1].name = "bare", "icare"
+		printReports(out, n, runs)
 	}
 	return ctx.Err()
+}
+
+// alternate runs n respondents against each of servers for o.duration in
+// all, in halves taken in the order A B B A, so that a change in the shared
+// machine's speed during the runs weighs on both alike; the halves of each
+// server add up to its report.
+func alternate(ctx context.Context, o options, n int, servers []*server) ([]named, error) {
+	runs := make([]named, len(servers))
+	for half, order := range [][]int{{0, 1}, {1, 0}} {
+		for _, k := range order {
+			before := servers[k].cpu()
+			rep, err := load.Run(ctx, load.Plan{Link: servers[k].link, Respondents: n, Duration: o.duration / 2,
+				Surveys: (o.surveys + 1) / 2, Seed: uint64(n)<<1 | uint64(half)})
+			if err != nil {
+				return nil, err
+			}
+			runs[k].cpu += servers[k].cpu() - before
+			runs[k].rep.Add(rep)
+		}
+	}
+	return runs, nil
 }
 
 // profile starts a CPU profile of a run into file, suffixed by the number of
