@@ -207,9 +207,7 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 			return fmt.Errorf("lock code: %w", err)
 		}
 		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment, &r.ResultTokenHash}
-		for _, f := range r.itemFields() {
-			dest = append(dest, f)
-		}
+		dest = append(dest, r.scanFields()...)
 		err = tx.scan(ctx, q.response, []any{id}, dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):

@@ -1,6 +1,11 @@
 package models
 
-import "github.com/icare-hr/icare/scoring"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/icare-hr/icare/scoring"
+)
 
 // AnswerColumns holds the raw answers of one response, one nullable column per
 // item of ICARE v1; NULL means the item was skipped.
@@ -38,6 +43,41 @@ var AnswerColumnNames = [scoring.NumItems]string{"i1", "i2", "i3", "i4", "i5", "
 // itemFields points at the 25 answer fields in item order.
 func (r *AnswerColumns) itemFields() [scoring.NumItems]**int16 {
 	return [scoring.NumItems]**int16{&r.I1, &r.I2, &r.I3, &r.I4, &r.I5, &r.C1, &r.C2, &r.C3, &r.C4, &r.C5, &r.A1, &r.A2, &r.A3, &r.A4, &r.A5, &r.R1, &r.R2, &r.R3, &r.R4, &r.R5, &r.E1, &r.E2, &r.E3, &r.E4, &r.E5}
+}
+
+// scanFields are the 25 answer fields in item order, for a Scan: each reads
+// its column without the reflection database/sql gives a **int16.
+func (r *AnswerColumns) scanFields() []any {
+	fs := make([]any, 0, scoring.NumItems)
+	for _, f := range r.itemFields() {
+		fs = append(fs, answerField{f})
+	}
+	return fs
+}
+
+// answerField scans an answer column into its field: NULL (skipped) as nil.
+type answerField struct{ f **int16 }
+
+func (a answerField) Scan(src any) error {
+	var v int64
+	switch src := src.(type) {
+	case nil:
+		*a.f = nil
+		return nil
+	case int64:
+		v = src
+	case []byte: // MariaDB's text protocol
+		n, err := strconv.ParseInt(string(src), 10, 16)
+		if err != nil {
+			return fmt.Errorf("answer %q: %w", src, err)
+		}
+		v = n
+	default:
+		return fmt.Errorf("answer column holds a %T", src)
+	}
+	n := int16(v)
+	*a.f = &n
+	return nil
 }
 
 // Answers returns the raw answers in item order, 0 for a skipped item.

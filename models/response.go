@@ -209,9 +209,7 @@ func (s *Store) ResponseForStep(ctx context.Context, token string) (Unfinished, 
 		return u, fmt.Errorf("response by token: %w", ErrNotFound)
 	}
 	dest := []any{&u.ID, &u.RoundID, &u.TeamID, &u.Status, &u.Perspective, &u.Comment}
-	for _, f := range u.itemFields() {
-		dest = append(dest, f)
-	}
+	dest = append(dest, u.scanFields()...)
 	dest = append(dest, &u.TeamName, &u.RoundKeys)
 	// Each page of the survey begins here: a read, tried again while the
 	// database restarts.

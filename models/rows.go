@@ -44,10 +44,7 @@ var responseColumns = columns("responses", append([]string{"id", "round_id", "te
 func (r *Response) fields() []any {
 	fs := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.UpdatedAt,
 		&r.SubmittedAt, &r.Comment, &r.ResumeTokenHash, &r.ResultTokenHash}
-	for _, f := range r.itemFields() {
-		fs = append(fs, f)
-	}
-	return append(fs, &r.ExportCells)
+	return append(append(fs, r.scanFields()...), &r.ExportCells)
 }
 
 // readRow scans the one row query selects, on the readers, into dest

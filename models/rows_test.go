@@ -49,6 +49,9 @@ func TestHandReadColumnsAreTheStructs(t *testing.T) {
 			listed = append(listed, strings.TrimSuffix(col, ",'')"))
 		}
 		for _, f := range c.fields {
+			if a, ok := f.(answerField); ok {
+				f = a.f
+			}
 			pointed = append(pointed, columnAt[reflect.ValueOf(f).Pointer()])
 		}
 		if got, want := slices.Sorted(slices.Values(listed)), slices.Sorted(slices.Values(table)); !slices.Equal(got, want) {
@@ -56,6 +59,27 @@ func TestHandReadColumnsAreTheStructs(t *testing.T) {
 		}
 		if !slices.Equal(pointed, listed) {
 			t.Errorf("%s: fields() reads into the fields of %v for the columns %v", c.table, pointed, listed)
+		}
+	}
+}
+
+// TestAnswerFieldScansEachDriversValues: an answer column reads as its
+// value from SQLite's and PostgreSQL's int64 and MariaDB's text, as nil
+// from NULL, and anything else is refused rather than read as 0.
+func TestAnswerFieldScansEachDriversValues(t *testing.T) {
+	var r AnswerColumns
+	fs := r.scanFields()
+	for i, src := range []any{int64(4), []byte("2"), nil} {
+		if err := fs[i].(answerField).Scan(src); err != nil {
+			t.Fatalf("scan %v: %v", src, err)
+		}
+	}
+	if r.I1 == nil || *r.I1 != 4 || r.I2 == nil || *r.I2 != 2 || r.I3 != nil {
+		t.Errorf("scanned 4, \"2\" and NULL into %v, %v, %v", r.I1, r.I2, r.I3)
+	}
+	for _, bad := range []any{"3", []byte("x"), 2.5} {
+		if err := fs[3].(answerField).Scan(bad); err == nil {
+			t.Errorf("scanning %#v into an answer succeeded", bad)
 		}
 	}
 }
