@@ -24,8 +24,8 @@ import (
 type prepared struct {
 	db     *sql.DB
 	dollar bool // PostgreSQL's $1, $2, … instead of ?
-	// between: the request's deadline is checked between statements, not
-	// during one (SQLite, see statementContext).
+	// between: in a transaction the request's deadline is checked between
+	// statements, not during one (SQLite, see statementContext).
 	between bool
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
@@ -38,16 +38,17 @@ func newPrepared(db *sql.DB, engine string) *prepared {
 		stmts: map[string]*sql.Stmt{}}
 }
 
-// statementContext is the context one of these statements runs with. On
-// SQLite, a statement given a context that can end runs on a goroutine of
-// its own, which the caller waits for (in the driver, and for a query once
-// more in database/sql): a few goroutines and hand-overs per page of the
-// survey, for statements that find or change one row by its key in
-// microseconds, in memory, and that no deadline could cut short anyway (a
-// wait for the write lock is the busy timeout's, which SQLite sleeps
-// through). So there the deadline is checked before each statement, and the
-// statement runs to its end. On PostgreSQL and MariaDB, whose statements
-// cross a network, the deadline holds during the statement too.
+// statementContext is the context a statement of a transaction runs with.
+// On SQLite, a statement given a context that can end runs on a goroutine
+// of its own, which the caller waits for (in the driver, and for a query
+// once more in database/sql): goroutines and hand-overs for statements that
+// find or change one row by its key in microseconds, on a connection the
+// transaction already holds, and that no deadline could cut short anyway.
+// So there the deadline is checked before each statement of a transaction,
+// and the statement runs to its end; the transaction's own wait for the
+// writer keeps the deadline. Statements on the pool keep it throughout, as
+// their wait for a connection must. On PostgreSQL and MariaDB, whose
+// statements cross a network, the deadline holds during every statement.
 func (p *prepared) statementContext(ctx context.Context) (context.Context, error) {
 	if !p.between {
 		return ctx, nil
@@ -84,10 +85,6 @@ func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // queryRow runs a query expected to give one row.
 func (p *prepared) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
-	ctx, err := p.statementContext(ctx)
-	if err != nil {
-		return nil, err
-	}
 	st, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -100,10 +97,6 @@ func (p *prepared) queryRow(ctx context.Context, query string, args ...any) (*sq
 
 // exec runs a statement.
 func (p *prepared) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx, err := p.statementContext(ctx)
-	if err != nil {
-		return nil, err
-	}
 	st, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -177,16 +170,29 @@ func (t inTx) exec(ctx context.Context, query string, args ...any) (int64, error
 	return res.RowsAffected()
 }
 
-// insert runs an INSERT of one row and gives the row's new id (on SQLite
-// and MariaDB; PostgreSQL's driver tells none, and a RETURNING clause read
-// with scan does it there).
+// insert runs an INSERT of one row into a table keyed by id and gives the
+// row's new id.
 func (t inTx) insert(ctx context.Context, query string, args ...any) (uint64, error) {
+	var id uint64
+	if t.p.dollar {
+		err := t.scan(ctx, t.p.insertSQL(query), args, &id)
+		return id, err
+	}
 	res, err := t.run(ctx, query, args)
 	if err != nil {
 		return 0, err
 	}
-	id, err := res.LastInsertId()
-	return uint64(id), err
+	n, err := res.LastInsertId()
+	return uint64(n), err
+}
+
+// insertSQL is the statement insert runs for query: on PostgreSQL, whose
+// driver tells no LastInsertId, with a RETURNING clause.
+func (p *prepared) insertSQL(query string) string {
+	if p.dollar {
+		return query + " RETURNING id"
+	}
+	return query
 }
 
 func (t inTx) run(ctx context.Context, query string, args []any) (sql.Result, error) {

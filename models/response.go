@@ -92,15 +92,14 @@ type Started struct {
 // StartResponse begins an in-progress response for team in the open round.
 func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
 	var st Started
+	s.writes.warm(ctx, openRoundQuery, s.writes.insertSQL(insertResponse))
 	// Tried again when it fails on the way: at worst a first try that did
 	// commit leaves an unfinished response nobody holds, which goes when
 	// its round closes.
-	openRound, insert := "SELECT "+roundColumns+" FROM rounds WHERE status = ?", s.insertResponseQuery()
-	s.writes.warm(ctx, openRound, insert)
 	err := s.retry(ctx, func() error {
 		return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 			var round Round
-			err := s.writes.in(gtx).scan(ctx, openRound, []any{RoundOpen}, round.fields()...)
+			err := s.writes.in(gtx).scan(ctx, openRoundQuery, []any{RoundOpen}, round.fields()...)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				return ErrNoOpenRound
@@ -119,15 +118,9 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 	return st, nil
 }
 
-// insertResponseQuery is newResponse's INSERT for the store's engine.
-func (s *Store) insertResponseQuery() string {
-	q := "INSERT INTO responses (round_id, team_id, perspective, instrument_version, status, started_at, updated_at, " +
-		"comment, resume_token_hash, result_token_hash, export_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	if s.engine == config.EnginePostgres {
-		q += " RETURNING id" // PostgreSQL's driver tells no LastInsertId
-	}
-	return q
-}
+// insertResponse is newResponse's INSERT.
+const insertResponse = "INSERT INTO responses (round_id, team_id, perspective, instrument_version, status, started_at, updated_at, " +
+	"comment, resume_token_hash, result_token_hash, export_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // newResponse stores a new in-progress response inside transaction gtx.
 func (s *Store) newResponse(ctx context.Context, gtx *gorm.DB, roundID, teamID uint) (Started, error) {
@@ -147,15 +140,9 @@ func (s *Store) newResponse(ctx context.Context, gtx *gorm.DB, roundID, teamID u
 		ResultTokenHash: HashToken(NewToken()),
 	}
 	r := &st.Response
-	tx, insert := s.writes.in(gtx), s.insertResponseQuery()
-	args := []any{r.RoundID, r.TeamID, r.Perspective, r.InstrumentVersion, r.Status, r.StartedAt, r.UpdatedAt,
-		r.Comment, r.ResumeTokenHash, r.ResultTokenHash, r.ExportCells}
 	var err error
-	if s.engine == config.EnginePostgres {
-		err = tx.scan(ctx, insert, args, &r.ID)
-	} else {
-		r.ID, err = tx.insert(ctx, insert, args...)
-	}
+	r.ID, err = s.writes.in(gtx).insert(ctx, insertResponse, r.RoundID, r.TeamID, r.Perspective, r.InstrumentVersion,
+		r.Status, r.StartedAt, r.UpdatedAt, r.Comment, r.ResumeTokenHash, r.ResultTokenHash, r.ExportCells)
 	if err != nil {
 		return Started{}, fmt.Errorf("insert response: %w", err)
 	}
@@ -165,8 +152,8 @@ func (s *Store) newResponse(ctx context.Context, gtx *gorm.DB, roundID, teamID u
 // ResponseByID returns one response.
 func (s *Store) ResponseByID(ctx context.Context, id uint64) (Response, error) {
 	var r Response
-	if err := s.readRow(ctx, "SELECT "+responseColumns+" FROM responses WHERE id = ?", []any{id}, r.fields()...); err != nil {
-		return Response{}, fmt.Errorf("response %d: %w", id, translate(err))
+	if err := s.readByID(ctx, "response", "responses", responseColumns, id, r.fields()...); err != nil {
+		return Response{}, err
 	}
 	return r, nil
 }

@@ -295,8 +295,7 @@ func (s *Store) CloseRound(ctx context.Context, by Actor, id uint) (Round, error
 // CurrentRound returns the open round, or ErrNoOpenRound.
 func (s *Store) CurrentRound(ctx context.Context) (Round, error) {
 	var r Round
-	// At most one round is open (idx_rounds_one_open).
-	err := s.readRow(ctx, "SELECT "+roundColumns+" FROM rounds WHERE status = ?", []any{RoundOpen}, r.fields()...)
+	err := s.readRow(ctx, openRoundQuery, []any{RoundOpen}, r.fields()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Round{}, ErrNoOpenRound
 	}
@@ -331,8 +330,8 @@ func (s *Store) LatestClosedRound(ctx context.Context) (Round, error) {
 // Round returns one round by id.
 func (s *Store) Round(ctx context.Context, id uint) (Round, error) {
 	var r Round
-	if err := s.readRow(ctx, "SELECT "+roundColumns+" FROM rounds WHERE id = ?", []any{id}, r.fields()...); err != nil {
-		return Round{}, fmt.Errorf("round %d: %w", id, translate(err))
+	if err := s.readByID(ctx, "round", "rounds", roundColumns, id, r.fields()...); err != nil {
+		return Round{}, err
 	}
 	return r, nil
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -45,6 +46,18 @@ func (r *Response) fields() []any {
 	fs := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.UpdatedAt,
 		&r.SubmittedAt, &r.Comment, &r.ResumeTokenHash, &r.ResultTokenHash}
 	return append(append(fs, r.scanFields()...), &r.ExportCells)
+}
+
+// openRoundQuery reads the open round: at most one is (idx_rounds_one_open).
+var openRoundQuery = "SELECT " + roundColumns + " FROM rounds WHERE status = ?"
+
+// readByID reads the row of table with key id into dest, the fields of
+// cols ("what id: ErrNotFound" when there is none).
+func (s *Store) readByID(ctx context.Context, what, table, cols string, id any, dest ...any) error {
+	if err := s.readRow(ctx, "SELECT "+cols+" FROM "+table+" WHERE id = ?", []any{id}, dest...); err != nil {
+		return fmt.Errorf("%s %v: %w", what, id, translate(err))
+	}
+	return nil
 }
 
 // readRow scans the one row query selects, on the readers, into dest

@@ -218,8 +218,8 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 // Team returns one team by id.
 func (s *Store) Team(ctx context.Context, id uint) (Team, error) {
 	var t Team
-	if err := s.readRow(ctx, "SELECT "+teamColumns+" FROM teams WHERE id = ?", []any{id}, t.fields()...); err != nil {
-		return Team{}, fmt.Errorf("team %d: %w", id, translate(err))
+	if err := s.readByID(ctx, "team", "teams", teamColumns, id, t.fields()...); err != nil {
+		return Team{}, err
 	}
 	return t, nil
 }
