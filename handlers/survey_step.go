@@ -246,6 +246,10 @@ func (p *stepPage) asksToConfirmSkip() bool {
 	return true
 }
 
+// surveyInstrument is the instrument the survey's pages show, made once:
+// they only read it.
+var surveyInstrument = scoring.V1()
+
 // component is the page as a templ component.
 func (p *stepPage) component() templ.Component {
 	step := steps[p.idx]
@@ -268,7 +272,7 @@ func (p *stepPage) component() templ.Component {
 		return views.SurveyComment(views.CommentPage{SurveyFrame: frame, Comment: p.comment, Error: p.in.fieldError, MaxLength: models.MaxCommentLength, RoundEnded: p.roundEnded})
 	}
 	k := keyOfStep(p.idx)
-	ins := scoring.V1()
+	ins := surveyInstrument
 	dim := ins.Dimensions[k]
 	page := views.KeyPage{SurveyFrame: frame, KeyID: dim.ID, KeyName: dim.Name, Description: dim.Description, Labels: ins.Scale.Labels, ConfirmSkip: p.confirmSkip}
 	for j, it := range dim.Items {

@@ -33,10 +33,13 @@ const (
 var pgConnection = map[string]bool{"53300": true, "08000": true, "08001": true, "08003": true, "08004": true, "08006": true,
 	"57P01": true, "57P02": true, "57P03": true, "25006": true}
 
-// ErrorKind names the kind of a database error, for counting. A lost
-// connection shows itself in many forms (EOF, a reset, any net.Error);
-// the errors it is asked about come from the database drivers.
+// ErrorKind names the kind of a database error, for counting ("" for
+// none). A lost connection shows itself in many forms (EOF, a reset, any
+// net.Error); the errors it is asked about come from the database drivers.
 func ErrorKind(err error) string {
+	if err == nil {
+		return ""
+	}
 	var se sqlite3.Error
 	var pe *pgconn.PgError
 	var me *mysql.MySQLError
