@@ -49,9 +49,12 @@ type Store struct {
 	dummyHashOnce sync.Once
 	// publisher decides a closing round's publication.
 	publisher Publisher
-	// reads and writes keep the survey's hottest statements prepared on
-	// rdb and db (prepared.go).
+	// reads and writes keep the survey's hottest statements prepared, on
+	// surveyDB and db (prepared.go).
 	reads, writes *prepared
+	// surveyDB is SQLite's pool of readers for the survey's pages and
+	// reads of one row (nil elsewhere: reads share db).
+	surveyDB *sql.DB
 	// onRetry hears of operations tried again (ObserveRetries).
 	onRetry func(kind string, succeeded bool)
 }
@@ -103,6 +106,15 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		if err := setPool(s.rdb, readers, readers); err != nil {
 			return nil, err
 		}
+		// The survey's own readers, which exports and dashboards never
+		// hold up (gated).
+		if s.surveyDB, err = sql.Open("sqlite3", sqliteDSN(dsn, true)); err != nil {
+			return nil, fmt.Errorf("open sqlite %s for the survey: %w", dsn, err)
+		}
+		s.surveyDB.SetMaxOpenConns(readers)
+		s.surveyDB.SetMaxIdleConns(readers)
+		s.surveyDB.SetConnMaxIdleTime(5 * time.Minute)
+		s.reads = gated(s.surveyDB, readers)
 	case config.EnginePostgres:
 		if s.db, err = gorm.Open(postgres.Open(dsn), gcfg()); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -129,15 +141,9 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		s.Close()
 		return nil, fmt.Errorf("database handle: %w", err)
 	}
-	r, err := s.rdb.DB()
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("database handle: %w", err)
-	}
 	s.writes = newPrepared(w, engine)
-	s.reads = s.writes
-	if r != w {
-		s.reads = newPrepared(r, engine)
+	if s.reads == nil {
+		s.reads = s.writes
 	}
 	return s, nil
 }
@@ -215,11 +221,7 @@ func (s *Store) Now() time.Time { return s.now().UTC() }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	for _, db := range s.handles() {
-		sqlDB, err := db.DB()
-		if err != nil {
-			return fmt.Errorf("database handle: %w", err)
-		}
+	for _, sqlDB := range s.pools() {
 		if err := sqlDB.PingContext(ctx); err != nil {
 			return fmt.Errorf("ping %s: %w", s.engine, err)
 		}
@@ -246,24 +248,33 @@ func (s *Store) close() {
 			p.close()
 		}
 	}
-	for _, db := range s.handles() {
-		if sqlDB, err := db.DB(); err == nil {
-			if err := sqlDB.Close(); err != nil {
-				slog.Warn("close database", "err", err)
-			}
+	for _, db := range s.pools() {
+		if err := db.Close(); err != nil {
+			slog.Warn("close database", "err", err)
 		}
 	}
 }
 
-func (s *Store) handles() []*gorm.DB {
-	var hs []*gorm.DB
-	if s.db != nil {
-		hs = append(hs, s.db)
+// pools are the Store's connection pools, by the names the metrics give
+// them: the writer, the readers and the survey's readers on SQLite, one
+// pool elsewhere.
+func (s *Store) pools() map[string]*sql.DB {
+	pools := map[string]*sql.DB{}
+	for name, h := range map[string]*gorm.DB{"writer": s.db, "readers": s.rdb} {
+		if h == nil {
+			continue
+		}
+		if db, err := h.DB(); err == nil {
+			pools[name] = db
+		}
 	}
-	if s.rdb != nil && s.rdb != s.db {
-		hs = append(hs, s.rdb)
+	if db, ok := pools["writer"]; ok && s.rdb == s.db {
+		pools = map[string]*sql.DB{"pool": db}
 	}
-	return hs
+	if s.surveyDB != nil {
+		pools["survey_readers"] = s.surveyDB
+	}
+	return pools
 }
 
 // translate maps GORM's errors onto the Store's own.

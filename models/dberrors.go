@@ -163,18 +163,6 @@ func (s *Store) observeRetry(kind string, succeeded bool) {
 }
 
 // Pools are the database/sql pools behind the Store by name (on SQLite the
-// writer and the readers; elsewhere the one pool), for the metrics of their
-// use.
-func (s *Store) Pools() map[string]*sql.DB {
-	pools := map[string]*sql.DB{}
-	names := []string{"writer", "readers"}
-	if s.rdb == s.db {
-		names = []string{"pool"}
-	}
-	for i, h := range s.handles() {
-		if db, err := h.DB(); err == nil {
-			pools[names[i]] = db
-		}
-	}
-	return pools
-}
+// writer, the readers and the survey's readers; elsewhere the one pool), for
+// the metrics of their use.
+func (s *Store) Pools() map[string]*sql.DB { return s.pools() }

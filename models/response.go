@@ -201,13 +201,9 @@ func (s *Store) ResponseForStep(ctx context.Context, token string) (Unfinished, 
 	// Each page of the survey begins here: a read, tried again while the
 	// database restarts.
 	err := s.retry(ctx, func() error {
-		row, err := s.reads.queryRow(ctx, "SELECT "+stepColumns+" FROM responses"+
+		return s.reads.scan(ctx, "SELECT "+stepColumns+" FROM responses"+
 			" JOIN teams ON teams.id = responses.team_id JOIN rounds ON rounds.id = responses.round_id"+
-			" WHERE responses.resume_token_hash = ?", HashToken(token))
-		if err != nil {
-			return err
-		}
-		return row.Scan(dest...)
+			" WHERE responses.resume_token_hash = ?", []any{HashToken(token)}, dest...)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Unfinished{}, fmt.Errorf("response by token: %w", ErrNotFound)

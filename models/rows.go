@@ -63,9 +63,5 @@ func (s *Store) readByID(ctx context.Context, what, table, cols string, id any, 
 // readRow scans the one row query selects, on the readers, into dest
 // (sql.ErrNoRows when there is none).
 func (s *Store) readRow(ctx context.Context, query string, args []any, dest ...any) error {
-	row, err := s.reads.queryRow(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	return row.Scan(dest...)
+	return s.reads.scan(ctx, query, args, dest...)
 }

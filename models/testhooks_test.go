@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -114,4 +115,41 @@ func (s *Store) TablesForTest(ctx context.Context) (map[string][]string, map[str
 		rows[name] = rs
 	}
 	return columns, rows, nil
+}
+
+// HoldReadersForTest takes every connection of SQLite's pool of readers, as
+// long exports would, until release is called.
+func (s *Store) HoldReadersForTest(ctx context.Context) (release func(), err error) {
+	db, err := s.rdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	var conns []*sql.Conn
+	release = func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	for range db.Stats().MaxOpenConnections {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	return release, nil
+}
+
+// FillSurveyGateForTest lets no survey read through SQLite's gate until
+// release is called, as if every survey reader were busy.
+func (s *Store) FillSurveyGateForTest() (release func()) {
+	for range cap(s.reads.gate) {
+		s.reads.gate <- struct{}{}
+	}
+	return func() {
+		for range cap(s.reads.gate) {
+			<-s.reads.gate
+		}
+	}
 }
