@@ -285,24 +285,25 @@ func (s *Server) surveyStep(c echo.Context) error {
 // with them and saves nothing; a key page sent with every statement skipped
 // is saved and shown once more, asking to confirm.
 func (s *Server) surveySave(c echo.Context) error {
-	r, page, err := s.openStep(c)
-	if err != nil || page == nil {
-		return err
-	}
 	form, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
+	}
+	if idx := stepIndex(c.Param("step")); idx >= 0 && steps[idx] == views.StepComment {
+		if in := parseStep(idx, form); in.action != actionBack && len(in.problems) == 0 {
+			return s.submit(c, in)
+		}
+	}
+	r, page, err := s.openStep(c)
+	if err != nil || page == nil {
+		return err
 	}
 	in := parseStep(page.idx, form)
 	page.show(in)
 	if len(in.problems) > 0 {
 		return render(c, http.StatusUnprocessableEntity, page.component())
 	}
-	ctx := c.Request().Context()
-	if steps[page.idx] == views.StepComment && in.action != actionBack {
-		return s.submit(c, r, page, in.progress)
-	}
-	if err := s.store.SaveProgress(ctx, r.ID, in.progress); err != nil {
+	if err := s.store.SaveProgress(c.Request().Context(), r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
 	// The device remembers the response for deviceMemory after each save.
@@ -319,16 +320,30 @@ func (s *Server) surveySave(c echo.Context) error {
 	return redirect(c, stepURL(stepAfter(page.flow, idx, +1)))
 }
 
-// submit saves the last page's progress p and submits response r, in one
-// transaction, then sends the respondent to their result.
-func (s *Server) submit(c echo.Context, r models.Response, page *stepPage, p models.Progress) error {
-	resultToken := models.ResultTokenFor(s.resumeToken(c), s.deviceSecret(c))
-	if _, err := s.store.SaveAndSubmit(c.Request().Context(), r.ID, p, resultToken); err != nil {
-		return s.saveError(c, r, page, err)
+// submit saves the comment page in and submits the response this device's
+// resume token opens, in one transaction, then sends the respondent to
+// their result. The transaction finds the response itself: the page is read
+// only when the submit fails, to answer with it.
+func (s *Server) submit(c echo.Context, in stepInput) error {
+	tok := s.resumeToken(c)
+	if tok == "" {
+		return errNoResponse
 	}
-	s.metrics.submitted.Inc()
-	s.forgetDevice(c)
-	return redirect(c, "/r/"+resultToken)
+	resultToken := models.ResultTokenFor(tok, s.deviceSecret(c))
+	_, err := s.store.SaveAndSubmitByResumeToken(c.Request().Context(), tok, in.progress, resultToken)
+	if err == nil {
+		s.metrics.submitted.Inc()
+		s.forgetDevice(c)
+		return redirect(c, "/r/"+resultToken)
+	}
+	// Gone, submitted already (by this device: its result) or the database
+	// away: openStep answers each as any page does.
+	r, page, openErr := s.openStep(c)
+	if openErr != nil || page == nil {
+		return openErr
+	}
+	page.show(in)
+	return s.saveError(c, r, page, err)
 }
 
 // saveError turns the expected failures of saving and submitting into pages.

@@ -228,20 +228,23 @@ func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Prog
 	return s.Store.SaveProgress(ctx, id, p)
 }
 
-func (s closingStore) SaveAndSubmit(ctx context.Context, id uint64, p models.Progress, resultToken string) (models.Response, error) {
+func (s closingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, error) {
 	if err := s.close(ctx); err != nil {
 		return models.Response{}, err
 	}
-	return s.Store.SaveAndSubmit(ctx, id, p, resultToken)
+	return s.Store.SaveAndSubmitByResumeToken(ctx, tok, p, resultToken)
 }
 
+// TestSaveRacingTheCloseIsToldSo: a key page saved as the round closes comes
+// back with what was chosen and why it was not saved; a Submit at that
+// moment learns that the round has closed, as any page after it does.
 func TestSaveRacingTheCloseIsToldSo(t *testing.T) {
 	a := newApp(t, wrapStore(func(s *models.Store) handlers.Store { return closingStore{s} }))
 	team := a.survey()
 	cl := a.client()
 	cl.start(t, team)
-	cl.get("/s/comment")
-	rec := cl.post("/s/comment", url.Values{"comment": {"late"}, "action": {"submit"}})
+	cl.get("/s/I")
+	rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1}))
 	if rec.Code != http.StatusConflict {
 		t.Fatalf("save racing the close: got %d want 409", rec.Code)
 	}
@@ -249,8 +252,19 @@ func TestSaveRacingTheCloseIsToldSo(t *testing.T) {
 	if msg := d.Find(`[data-testid="problems"]`).Text(); !strings.Contains(msg, "closed while you were answering") {
 		t.Errorf("message: %q", msg)
 	}
-	if got := d.Find("textarea[name=comment]").Text(); got != "late" {
-		t.Errorf("the page lost what was typed: %q", got)
+	if got, _ := d.Find("input[name=I1][checked]").Attr("value"); got != "5" {
+		t.Errorf("the page lost what was chosen: I1 checked %q, want 5", got)
+	}
+
+	if _, err := a.store.CreateRound(context.Background(), models.NewRound{Name: "Again", Open: true}); err != nil {
+		t.Fatal(err)
+	}
+	cl = a.client()
+	cl.start(t, team)
+	cl.get("/s/comment")
+	rec = cl.post("/s/comment", url.Values{"comment": {"late"}, "action": {"submit"}})
+	if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "This survey round has closed") {
+		t.Errorf("submit racing the close: got %d want 410 saying the round has closed", rec.Code)
 	}
 }
 

@@ -116,7 +116,7 @@ func parseCounters(s string) ([]int64, bool) {
 // where it belongs in MariaDB and then deadlock on their inserts, as a rush
 // of them did.
 func (s *Store) addToAggregate(ctx context.Context, gtx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
-	q, tx := s.submitQueries(), s.writes.in(gtx)
+	q, tx := s.submitQueries("id"), s.writes.in(gtx)
 	var counters string
 	err := tx.scan(ctx, q.cell, []any{roundID, teamID, perspective}, &counters)
 	if errors.Is(err, sql.ErrNoRows) {

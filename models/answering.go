@@ -121,24 +121,54 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // came, and succeeds. One that found its aggregate cell missing makes it
 // and goes again.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
-	return s.submit(ctx, id, nil, resultToken)
+	return s.submit(ctx, keyID(id), nil, resultToken)
 }
 
 // SaveAndSubmit stores the last step p of an in-progress response and
 // submits it, as SubmitWithResult, in one transaction: the comment page's
 // Submit writes once, not twice.
 func (s *Store) SaveAndSubmit(ctx context.Context, id uint64, p Progress, resultToken string) (Response, error) {
-	if err := p.Validate(); err != nil {
-		return Response{}, fmt.Errorf("submit response %d: %w", id, err)
+	return s.saveAndSubmit(ctx, keyID(id), p, resultToken)
+}
+
+// SaveAndSubmitByResumeToken is SaveAndSubmit of the response resumeToken
+// opens (ErrNotFound for none): the comment page's Submit finds its
+// response inside the submit's transaction rather than reading it first.
+func (s *Store) SaveAndSubmitByResumeToken(ctx context.Context, resumeToken string, p Progress, resultToken string) (Response, error) {
+	if !wellFormedToken(resumeToken) {
+		return Response{}, fmt.Errorf("submit response by token: %w", ErrNotFound)
 	}
-	return s.submit(ctx, id, &p, resultToken)
+	return s.saveAndSubmit(ctx, responseKey{"resume_token_hash", HashToken(resumeToken)}, p, resultToken)
+}
+
+func (s *Store) saveAndSubmit(ctx context.Context, key responseKey, p Progress, resultToken string) (Response, error) {
+	if err := p.Validate(); err != nil {
+		return Response{}, fmt.Errorf("submit response %s: %w", key, err)
+	}
+	return s.submit(ctx, key, &p, resultToken)
+}
+
+// responseKey is how a submit finds its response: a unique column and its
+// value.
+type responseKey struct {
+	column string
+	value  any
+}
+
+func keyID(id uint64) responseKey { return responseKey{"id", id} }
+
+func (k responseKey) String() string {
+	if k.column == "id" {
+		return fmt.Sprint(k.value)
+	}
+	return "by token"
 }
 
 // submit is SubmitWithResult, saving last first when it is not nil.
-func (s *Store) submit(ctx context.Context, id uint64, last *Progress, resultToken string) (Response, error) {
+func (s *Store) submit(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, error) {
 	var r Response
 	submit := func() (err error) {
-		r, err = s.submitOnce(ctx, id, last, resultToken)
+		r, err = s.submitOnce(ctx, key, last, resultToken)
 		return err
 	}
 	err := s.retry(ctx, submit)
@@ -148,7 +178,7 @@ func (s *Store) submit(ctx context.Context, id uint64, last *Progress, resultTok
 		}
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("submit response %d: %w", id, translate(err))
+		return Response{}, fmt.Errorf("submit response %s: %w", key, translate(err))
 	}
 	return r, nil
 }
@@ -166,18 +196,22 @@ type submitSQL struct {
 	code, response, round, submit, cell, cellUpdate string
 }
 
-// submitQueries is the submit's fixed statements for the store's engine:
-// SQLite's one writer needs no row locks.
-func (s *Store) submitQueries() submitSQL {
-	lock := ""
-	if s.engine != config.EngineSQLite {
-		lock = " FOR UPDATE"
+// submitQueries is the submit's fixed statements for the store's engine,
+// finding the response by its column by ("id" or "resume_token_hash").
+// SQLite's one writer needs no row locks. The response's read brings its
+// round's status and keys along (round is then ""), but on MariaDB, whose
+// FOR UPDATE would lock the round's row too and make every submit of the
+// round wait for the one before, which has no FOR UPDATE OF.
+func (s *Store) submitQueries(by string) submitSQL {
+	lock, lockResponse := "", ""
+	switch s.engine {
+	case config.EnginePostgres:
+		lock, lockResponse = " FOR UPDATE", " FOR UPDATE OF responses"
+	case config.EngineMySQL:
+		lock, lockResponse = " FOR UPDATE", " FOR UPDATE"
 	}
-	return submitSQL{
-		code: "SELECT id FROM personal_codes WHERE response_id = ?" + lock,
-		response: "SELECT id, round_id, team_id, perspective, instrument_version, status, started_at, comment, result_token_hash, " +
-			strings.Join(AnswerColumnNames[:], ", ") + " FROM responses WHERE id = ?" + lock,
-		round: "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?",
+	q := submitSQL{
+		code: "SELECT id FROM personal_codes WHERE response_id = (SELECT id FROM responses WHERE " + by + " = ?)" + lock,
 		// Every column a submit may change, whether or not it does: one
 		// statement, kept prepared, for every submit.
 		submit: "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ?, result_token_hash = ?, perspective = ?, comment = ?, " +
@@ -185,30 +219,44 @@ func (s *Store) submitQueries() submitSQL {
 		cell:       "SELECT counters FROM cell_aggregates WHERE round_id = ? AND team_id = ? AND perspective = ?" + lock,
 		cellUpdate: "UPDATE cell_aggregates SET n = ?, counters = ?, updated_at = ? WHERE round_id = ? AND team_id = ? AND perspective = ?",
 	}
+	response := columns("responses", append([]string{"id", "round_id", "team_id", "perspective", "instrument_version", "status",
+		"started_at", "comment", "result_token_hash"}, AnswerColumnNames[:]...)...)
+	if s.engine == config.EngineMySQL {
+		q.response = "SELECT " + response + " FROM responses WHERE responses." + by + " = ?" + lockResponse
+		q.round = "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?"
+	} else {
+		q.response = "SELECT " + response + ", rounds.status, rounds.keys FROM responses JOIN rounds ON rounds.id = responses.round_id" +
+			" WHERE responses." + by + " = ?" + lockResponse
+	}
+	return q
 }
 
 // submitOnce is one try of SubmitWithResult's transaction. Its statements
 // are written by hand: GORM's First and Updates cost it four times as much
 // CPU as the same statements through database/sql, and a submit holds
 // SQLite's one writer while it runs.
-func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resultToken string) (Response, error) {
+func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, error) {
 	var r Response
 	ours := false
-	q := s.submitQueries()
+	q := s.submitQueries(key.column)
 	s.writes.warm(ctx, q.code, q.response, q.round, q.submit, q.cell, q.cellUpdate)
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		tx := s.writes.in(gtx)
 		// The code's row first, as StartWithCode locks it first too, so
 		// the two never wait on each other in a circle.
 		var codeID uint64
-		err := tx.scan(ctx, q.code, []any{id}, &codeID)
+		err := tx.scan(ctx, q.code, []any{key.value}, &codeID)
 		coded := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("lock code: %w", err)
 		}
+		round := Round{}
 		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment, &r.ResultTokenHash}
 		dest = append(dest, r.scanFields()...)
-		err = tx.scan(ctx, q.response, []any{id}, dest...)
+		if q.round == "" {
+			dest = append(dest, &round.Status, &round.Keys)
+		}
+		err = tx.scan(ctx, q.response, []any{key.value}, dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
@@ -220,9 +268,11 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 		case r.Submitted():
 			return ErrSubmitted
 		}
-		round := Round{ID: r.RoundID}
-		if err := tx.scan(ctx, q.round, []any{r.RoundID}, &round.Status, &round.Keys); err != nil {
-			return fmt.Errorf("read round %d: %w", r.RoundID, err)
+		round.ID = r.RoundID
+		if q.round != "" {
+			if err := tx.scan(ctx, q.round, []any{r.RoundID}, &round.Status, &round.Keys); err != nil {
+				return fmt.Errorf("read round %d: %w", r.RoundID, err)
+			}
 		}
 		if round.Status != RoundOpen {
 			return ErrRoundClosed
@@ -253,7 +303,7 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 		for _, v := range a {
 			args = append(args, answerValue(v))
 		}
-		n, err := tx.exec(ctx, q.submit, append(args, cells, id, StatusInProgress)...)
+		n, err := tx.exec(ctx, q.submit, append(args, cells, r.ID, StatusInProgress)...)
 		if err != nil {
 			return fmt.Errorf("mark submitted: %w", err)
 		}
@@ -270,7 +320,7 @@ func (s *Store) submitOnce(ctx context.Context, id uint64, last *Progress, resul
 	})
 	if err == nil && ours {
 		// The row was read before its submit's fields: read it whole.
-		return s.ResponseByID(ctx, id)
+		return s.ResponseByID(ctx, r.ID)
 	}
 	return r, err
 }

@@ -421,3 +421,52 @@ func TestSaveAndSubmitStoresTheLastStepWithTheSubmit(t *testing.T) {
 		}
 	})
 }
+
+// TestSubmitByResumeToken: the comment page's Submit finds its response by
+// the resume token inside the transaction: an unknown token submits
+// nothing, the right one submits that response with its last page, a
+// second try with the same result token is the first one's answer (its
+// commit came back lost), and any other is refused.
+func TestSubmitByResumeToken(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Sales"})
+		if _, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true}); err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comment := "by token"
+		last := models.Progress{Items: []int{24}, Comment: &comment}
+		last.Answers[24] = 2
+		for _, tok := range []string{models.NewToken(), "not a token"} {
+			if _, err := s.SaveAndSubmitByResumeToken(ctx, tok, last, models.NewToken()); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("unknown resume token %q: got %v want ErrNotFound", tok, err)
+			}
+		}
+		result := models.NewToken()
+		sub, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result)
+		if err != nil || sub.ID != st.Response.ID || !sub.Submitted() {
+			t.Fatalf("submit by token: %+v, %v; want response %d submitted", sub, err, st.Response.ID)
+		}
+		got, err := s.ResponseByResultToken(ctx, result)
+		if err != nil || got.ID != st.Response.ID || got.Comment != comment || got.Answers()[24] != 2 {
+			t.Errorf("stored: %+v, %v", got, err)
+		}
+		if again, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result); err != nil || again.ID != st.Response.ID {
+			t.Errorf("the same submit again: %+v, %v; want its response", again, err)
+		}
+		if _, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, models.NewToken()); !errors.Is(err, models.ErrSubmitted) {
+			t.Errorf("another submit: got %v want ErrSubmitted", err)
+		}
+		if o, err := s.ResponseByID(ctx, other.Response.ID); err != nil || o.Submitted() {
+			t.Errorf("the other response: %+v, %v; want it in progress", o, err)
+		}
+	})
+}
