@@ -57,7 +57,7 @@ type Store interface {
 	// Responses and their aggregates.
 	StartResponse(ctx context.Context, teamID uint) (models.Started, error)
 	ResponseByResumeToken(ctx context.Context, token string) (models.Response, error)
-	ResponseForStep(ctx context.Context, token string) (models.Unfinished, error)
+	ResponseForStep(ctx context.Context, token string, key int) (models.Unfinished, error)
 	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)
 	SaveProgress(ctx context.Context, id uint64, p models.Progress) error
 	SaveAndSubmitByResumeToken(ctx context.Context, resumeToken string, p models.Progress, resultToken string) (models.Response, error)

@@ -253,7 +253,13 @@ func (s *Server) openStep(c echo.Context) (models.Response, *stepPage, error) {
 	if tok == "" {
 		return models.Response{}, nil, errNoResponse
 	}
-	u, err := s.store.ResponseForStep(c.Request().Context(), tok)
+	// A key page shows its key's answers; the perspective page asks
+	// whether any was given.
+	key := keyOfStep(idx)
+	if key < 0 {
+		key = models.AllKeys
+	}
+	u, err := s.store.ResponseForStep(c.Request().Context(), tok, key)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Response{}, nil, s.noResponse(c)
 	}

@@ -470,3 +470,43 @@ func TestSubmitByResumeToken(t *testing.T) {
 		}
 	})
 }
+
+// TestResponseForStepReadsTheAnswersAsked: a key page's read brings that
+// key's saved answers and no others; AllKeys brings every one; both bring
+// the team's name and the round's keys.
+func TestResponseForStepReadsTheAnswersAsked(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Night shift"})
+		if _, err := s.CreateRound(ctx, models.NewRound{Name: "R", Open: true, Keys: []int{0, 2}}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p models.Progress
+		var saved scoring.Answers
+		for _, i := range []int{0, 4, 10, 14} { // I1, I5, A1, A5
+			p.Items = append(p.Items, i)
+			p.Answers[i], saved[i] = uint8(1+i%5), uint8(1+i%5)
+		}
+		if err := s.SaveProgress(ctx, st.Response.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []int{models.AllKeys, 0, 1, 2} {
+			want := saved
+			if key != models.AllKeys {
+				want = scoring.Answers{}
+				copy(want[key*scoring.ItemsPerKey:(key+1)*scoring.ItemsPerKey], saved[key*scoring.ItemsPerKey:])
+			}
+			u, err := s.ResponseForStep(ctx, st.ResumeToken, key)
+			if err != nil || u.ID != st.Response.ID || u.Answers() != want || u.TeamName != "Night shift" || u.RoundKeys != "I,A" {
+				t.Errorf("key %d: got %v %q %q, %v; want answers %v of Night shift, keys I,A", key, u.Answers(), u.TeamName, u.RoundKeys, err, want)
+			}
+		}
+		if _, err := s.ResponseForStep(ctx, st.ResumeToken, scoring.NumKeys); err == nil {
+			t.Error("a key past the last was read")
+		}
+	})
+}

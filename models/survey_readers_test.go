@@ -34,7 +34,7 @@ func TestSurveyReadsHaveReadersOfTheirOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	held, cancel := context.WithTimeout(ctx, 5*time.Second)
-	got, err := s.ResponseForStep(held, st.ResumeToken)
+	got, err := s.ResponseForStep(held, st.ResumeToken, models.AllKeys)
 	cancel()
 	release()
 	if err != nil || got.ID != st.Response.ID || got.TeamName != "Front desk" {
@@ -43,13 +43,13 @@ func TestSurveyReadsHaveReadersOfTheirOwn(t *testing.T) {
 
 	open := s.FillSurveyGateForTest()
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	_, err = s.ResponseForStep(short, st.ResumeToken)
+	_, err = s.ResponseForStep(short, st.ResumeToken, models.AllKeys)
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) || !models.Unavailable(err) {
 		t.Errorf("with every survey reader busy: got %v, want the deadline (unavailable)", err)
 	}
 	open()
-	if got, err := s.ResponseForStep(ctx, st.ResumeToken); err != nil || got.ID != st.Response.ID {
+	if got, err := s.ResponseForStep(ctx, st.ResumeToken, models.AllKeys); err != nil || got.ID != st.Response.ID {
 		t.Errorf("once a survey reader is free: got %+v, %v", got, err)
 	}
 }
