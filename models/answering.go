@@ -198,10 +198,12 @@ type submitSQL struct {
 
 // submitQueries is the submit's fixed statements for the store's engine,
 // finding the response by its column by ("id" or "resume_token_hash").
-// SQLite's one writer needs no row locks. The response's read brings its
-// round's status and keys along (round is then ""), but on MariaDB, whose
-// FOR UPDATE would lock the round's row too and make every submit of the
-// round wait for the one before, which has no FOR UPDATE OF.
+// SQLite's one writer needs no row locks, so there the response's read also
+// says whether a personal code started it (code is then ""); elsewhere the
+// code's row is locked first, in its own read. The response's read brings
+// its round's status and keys along (round is then ""), but on MariaDB,
+// whose FOR UPDATE would lock the round's row too and make every submit of
+// the round wait for the one before, which has no FOR UPDATE OF.
 func (s *Store) submitQueries(by string) submitSQL {
 	lock, lockResponse := "", ""
 	switch s.engine {
@@ -221,10 +223,16 @@ func (s *Store) submitQueries(by string) submitSQL {
 	}
 	response := columns("responses", append([]string{"id", "round_id", "team_id", "perspective", "instrument_version", "status",
 		"started_at", "comment", "result_token_hash"}, AnswerColumnNames[:]...)...)
-	if s.engine == config.EngineMySQL {
+	switch s.engine {
+	case config.EngineMySQL:
 		q.response = "SELECT " + response + " FROM responses WHERE responses." + by + " = ?" + lockResponse
 		q.round = "SELECT rounds.status, rounds.keys FROM rounds WHERE rounds.id = ?"
-	} else {
+	case config.EngineSQLite:
+		q.code = ""
+		q.response = "SELECT " + response + ", rounds.status, rounds.keys," +
+			" EXISTS (SELECT 1 FROM personal_codes WHERE personal_codes.response_id = responses.id)" +
+			" FROM responses JOIN rounds ON rounds.id = responses.round_id WHERE responses." + by + " = ?"
+	default:
 		q.response = "SELECT " + response + ", rounds.status, rounds.keys FROM responses JOIN rounds ON rounds.id = responses.round_id" +
 			" WHERE responses." + by + " = ?" + lockResponse
 	}
@@ -244,11 +252,14 @@ func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress,
 		tx := s.writes.in(gtx)
 		// The code's row first, as StartWithCode locks it first too, so
 		// the two never wait on each other in a circle.
-		var codeID uint64
-		err := tx.scan(ctx, q.code, []any{key.value}, &codeID)
-		coded := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("lock code: %w", err)
+		coded := false
+		if q.code != "" {
+			var codeID uint64
+			err := tx.scan(ctx, q.code, []any{key.value}, &codeID)
+			coded = err == nil
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("lock code: %w", err)
+			}
 		}
 		round := Round{}
 		dest := []any{&r.ID, &r.RoundID, &r.TeamID, &r.Perspective, &r.InstrumentVersion, &r.Status, &r.StartedAt, &r.Comment, &r.ResultTokenHash}
@@ -256,7 +267,10 @@ func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress,
 		if q.round == "" {
 			dest = append(dest, &round.Status, &round.Keys)
 		}
-		err = tx.scan(ctx, q.response, []any{key.value}, dest...)
+		if q.code == "" {
+			dest = append(dest, &coded)
+		}
+		err := tx.scan(ctx, q.response, []any{key.value}, dest...)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound

@@ -156,10 +156,13 @@ func (p *prepared) exec(ctx context.Context, query string, args ...any) (sql.Res
 // on SQLite the transaction holds the writer's one connection, so a
 // statement could not be prepared on the pool from inside it. A statement
 // that fails to prepare here runs unprepared, and its error, if it has
-// one, comes from that run.
+// one, comes from that run. An empty query, a statement some engine does
+// without, is skipped.
 func (p *prepared) warm(ctx context.Context, queries ...string) {
 	for _, q := range queries {
-		_, _ = p.stmt(ctx, q)
+		if q != "" {
+			_, _ = p.stmt(ctx, q)
+		}
 	}
 }
 
