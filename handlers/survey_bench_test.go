@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/icare-hr/icare/export"
 	"github.com/icare-hr/icare/load"
+	"github.com/icare-hr/icare/models"
 	"github.com/icare-hr/icare/models/dbtest"
 	"github.com/icare-hr/icare/scoring"
 )
@@ -123,9 +123,11 @@ func report(b *testing.B, took [2]time.Duration) {
 
 // BenchmarkFinalSubmit: the comment page's Submit through icare's whole
 // HTTP path, against raw database/sql (SQLite) or pgx (PostgreSQL) doing
-// the same writes in one transaction: read the response, mark it submitted
-// with its result hash and export cells, and fold its answers into its
-// cell's counters. PostgreSQL runs when ICARE_TEST_POSTGRES is set.
+// the same writes in one transaction, into the same tables (icare's
+// schema, its indexes included, in a database of its own): read the
+// response, mark it submitted with its result hash and export cells, and
+// fold its answers into its cell's counters. PostgreSQL runs when
+// ICARE_TEST_POSTGRES is set.
 func BenchmarkFinalSubmit(b *testing.B) {
 	for _, e := range dbtest.Engines(b) {
 		if e.Name == "mysql" {
@@ -162,89 +164,101 @@ func BenchmarkFinalSubmit(b *testing.B) {
 	}
 }
 
-// rawSubmit is the baseline's table of responses and of cell counters.
+// rawSubmit is the baseline: raw SQL on a database of its own with icare's
+// schema (its migration, so the same tables, indexes and constraints), a
+// team, an open round and the team's frontline cell.
 type rawSubmit struct {
-	sql *sql.DB   // SQLite
-	pg  *pgx.Conn // PostgreSQL
+	sql          *sql.DB   // SQLite
+	pg           *pgx.Conn // PostgreSQL
+	round, team  uint
+	answerColumn string // the 25 answer columns, comma-separated
 }
 
-const rawSchema = `CREATE TABLE raw_responses (id BIGINT PRIMARY KEY, team_id INT NOT NULL, perspective VARCHAR(16) NOT NULL,
-	status VARCHAR(16) NOT NULL, submitted_at TIMESTAMP, result_hash VARCHAR(64), export_cells TEXT, %s);
-CREATE TABLE raw_cells (team_id INT NOT NULL, perspective VARCHAR(16) NOT NULL, n INT NOT NULL, counters TEXT NOT NULL,
-	PRIMARY KEY (team_id, perspective))`
-
 func newRawSubmit(b *testing.B, e dbtest.Engine) *rawSubmit {
-	cols := make([]string, scoring.NumItems)
-	for i := range cols {
-		cols[i] = fmt.Sprintf("a%d SMALLINT", i)
-	}
-	schema := fmt.Sprintf(rawSchema, strings.Join(cols, ", "))
 	ctx := context.Background()
+	u := dbtest.URL(b, e)
+	st, err := models.Open(ctx, u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	team, err := st.CreateTeam(ctx, models.NewTeam{Name: "Raw"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	round, err := st.CreateRound(ctx, models.NewRound{Name: "Raw", Open: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &rawSubmit{round: round.ID, team: team.ID, answerColumn: strings.Join(models.AnswerColumnNames[:], ", ")}
 	empty, _ := json.Marshal(new(scoring.Aggregate).Counters())
+	const cell = "INSERT INTO cell_aggregates (round_id, team_id, perspective, n, counters, updated_at) VALUES ($1, $2, 'frontline', 0, $3, $4)"
 	if e.Name == "postgres" {
-		conn, err := pgx.Connect(ctx, dbtest.URL(b, e))
+		conn, err := pgx.Connect(ctx, u)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { conn.Close(ctx) })
-		for _, stmt := range strings.Split(schema, ";") {
-			if _, err := conn.Exec(ctx, stmt); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if _, err := conn.Exec(ctx, "INSERT INTO raw_cells VALUES (1, 'frontline', 0, $1)", string(empty)); err != nil {
+		if _, err := conn.Exec(ctx, cell, r.round, r.team, string(empty), time.Now().UTC()); err != nil {
 			b.Fatal(err)
 		}
-		return &rawSubmit{pg: conn}
+		r.pg = conn
+		return r
 	}
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+"?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=5000&_txlock=immediate")
+	db, err := sql.Open("sqlite3", "file:"+strings.TrimPrefix(u, "sqlite:")+"?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=5000&_txlock=immediate&_foreign_keys=on")
 	if err != nil {
 		b.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
 	b.Cleanup(func() { db.Close() })
-	for _, stmt := range strings.Split(schema, ";") {
-		if _, err := db.Exec(stmt); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := db.Exec("INSERT INTO raw_cells VALUES (1, 'frontline', 0, ?)", string(empty)); err != nil {
+	if _, err := db.Exec(cell, r.round, r.team, string(empty), time.Now().UTC()); err != nil {
 		b.Fatal(err)
 	}
-	return &rawSubmit{sql: db}
+	r.sql = db
+	return r
 }
 
-// prepare stores response i in progress with 25 answers, untimed.
+// prepare stores response i in progress with 25 answers, untimed, and
+// gives its id.
 func (r *rawSubmit) prepare(b *testing.B, i int) int64 {
-	cols, args := []string{"id", "team_id", "perspective", "status"}, []any{int64(i + 1), 1, "frontline", "in_progress"}
+	now := time.Now().UTC()
+	args := []any{r.round, r.team, "frontline", scoring.Version, "in_progress", now, now, "",
+		fmt.Sprintf("r%063x", i), fmt.Sprintf("p%063x", i)}
+	marks := make([]string, 0, len(args)+scoring.NumItems)
 	for j := range scoring.NumItems {
-		cols, args = append(cols, fmt.Sprintf("a%d", j)), append(args, 1+j%5)
+		args = append(args, 1+j%5)
 	}
-	marks := make([]string, len(cols))
-	for j := range marks {
-		marks[j] = "$" + strconv.Itoa(j+1)
+	for j := range args {
+		marks = append(marks, "$"+strconv.Itoa(j+1))
 	}
-	q := "INSERT INTO raw_responses (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
-	var err error
+	q := "INSERT INTO responses (round_id, team_id, perspective, instrument_version, status, started_at, updated_at, comment, " +
+		"resume_token_hash, result_token_hash, " + r.answerColumn + ") VALUES (" + strings.Join(marks, ", ") + ")"
+	var id int64
 	if r.pg != nil {
-		_, err = r.pg.Exec(context.Background(), q, args...)
-	} else {
-		_, err = r.sql.Exec(q, args...)
+		if err := r.pg.QueryRow(context.Background(), q+" RETURNING id", args...).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	res, err := r.sql.Exec(q, args...)
+	if err == nil {
+		id, err = res.LastInsertId()
 	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	return int64(i + 1)
+	return id
 }
 
-// submit is the baseline's submit of response id: one transaction.
+// submit is the baseline's submit of response id, one transaction: read
+// its answers (locked), mark it submitted with its result hash and export
+// cells, and fold its answers into its cell's counters (locked).
 func (r *rawSubmit) submit(b *testing.B, id int64) {
 	ctx := context.Background()
 	var answers scoring.Answers
-	cols := make([]string, scoring.NumItems)
-	for j := range cols {
-		cols[j] = fmt.Sprintf("a%d", j)
-	}
 	now := time.Now().UTC()
 	fold := func(counters string) (string, error) {
 		var cs []int64
@@ -259,6 +273,22 @@ func (r *rawSubmit) submit(b *testing.B, id int64) {
 		out, err := json.Marshal(agg.Counters())
 		return string(out), err
 	}
+	vals := make([]sql.NullInt16, scoring.NumItems)
+	dest := make([]any, scoring.NumItems)
+	for j := range dest {
+		dest[j] = &vals[j]
+	}
+	read := func() {
+		for j, v := range vals {
+			answers[j] = uint8(v.Int16)
+		}
+	}
+	const (
+		lockResponse = " FROM responses WHERE id = $1 AND status = 'in_progress'"
+		markDone     = "UPDATE responses SET status = 'submitted', submitted_at = $1, updated_at = $1, result_token_hash = $2, export_cells = $3 WHERE id = $4"
+		lockCell     = "SELECT counters FROM cell_aggregates WHERE round_id = $1 AND team_id = $2 AND perspective = 'frontline'"
+		foldCell     = "UPDATE cell_aggregates SET n = n + 1, counters = $1, updated_at = $2 WHERE round_id = $3 AND team_id = $4 AND perspective = 'frontline'"
+	)
 	err := func() error {
 		if r.pg != nil {
 			tx, err := r.pg.Begin(ctx)
@@ -266,30 +296,22 @@ func (r *rawSubmit) submit(b *testing.B, id int64) {
 				return err
 			}
 			defer tx.Rollback(ctx)
-			dest := make([]any, scoring.NumItems)
-			vals := make([]int16, scoring.NumItems)
-			for j := range dest {
-				dest[j] = &vals[j]
-			}
-			if err := tx.QueryRow(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM raw_responses WHERE id = $1 AND status = 'in_progress' FOR UPDATE", id).Scan(dest...); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT "+r.answerColumn+lockResponse+" FOR UPDATE", id).Scan(dest...); err != nil {
 				return err
 			}
-			for j, v := range vals {
-				answers[j] = uint8(v)
-			}
-			if _, err := tx.Exec(ctx, "UPDATE raw_responses SET status = 'submitted', submitted_at = $1, result_hash = $2, export_cells = $3 WHERE id = $4",
-				now, fmt.Sprintf("%064x", id), export.StoredResponseCells("frontline", scoring.Version, now, answers), id); err != nil {
+			read()
+			if _, err := tx.Exec(ctx, markDone, now, fmt.Sprintf("%064x", id), export.StoredResponseCells("frontline", scoring.Version, now, answers), id); err != nil {
 				return err
 			}
 			var counters string
-			if err := tx.QueryRow(ctx, "SELECT counters FROM raw_cells WHERE team_id = 1 AND perspective = 'frontline' FOR UPDATE").Scan(&counters); err != nil {
+			if err := tx.QueryRow(ctx, lockCell+" FOR UPDATE", r.round, r.team).Scan(&counters); err != nil {
 				return err
 			}
 			folded, err := fold(counters)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, "UPDATE raw_cells SET n = n + 1, counters = $1 WHERE team_id = 1 AND perspective = 'frontline'", folded); err != nil {
+			if _, err := tx.Exec(ctx, foldCell, folded, now, r.round, r.team); err != nil {
 				return err
 			}
 			return tx.Commit(ctx)
@@ -299,30 +321,22 @@ func (r *rawSubmit) submit(b *testing.B, id int64) {
 			return err
 		}
 		defer tx.Rollback()
-		dest := make([]any, scoring.NumItems)
-		vals := make([]int16, scoring.NumItems)
-		for j := range dest {
-			dest[j] = &vals[j]
-		}
-		if err := tx.QueryRow("SELECT "+strings.Join(cols, ", ")+" FROM raw_responses WHERE id = ? AND status = 'in_progress'", id).Scan(dest...); err != nil {
+		if err := tx.QueryRow("SELECT "+r.answerColumn+lockResponse, id).Scan(dest...); err != nil {
 			return err
 		}
-		for j, v := range vals {
-			answers[j] = uint8(v)
-		}
-		if _, err := tx.Exec("UPDATE raw_responses SET status = 'submitted', submitted_at = ?, result_hash = ?, export_cells = ? WHERE id = ?",
-			now, fmt.Sprintf("%064x", id), export.StoredResponseCells("frontline", scoring.Version, now, answers), id); err != nil {
+		read()
+		if _, err := tx.Exec(markDone, now, fmt.Sprintf("%064x", id), export.StoredResponseCells("frontline", scoring.Version, now, answers), id); err != nil {
 			return err
 		}
 		var counters string
-		if err := tx.QueryRow("SELECT counters FROM raw_cells WHERE team_id = 1 AND perspective = 'frontline'").Scan(&counters); err != nil {
+		if err := tx.QueryRow(lockCell, r.round, r.team).Scan(&counters); err != nil {
 			return err
 		}
 		folded, err := fold(counters)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec("UPDATE raw_cells SET n = n + 1, counters = ? WHERE team_id = 1 AND perspective = 'frontline'", folded); err != nil {
+		if _, err := tx.Exec(foldCell, folded, now, r.round, r.team); err != nil {
 			return err
 		}
 		return tx.Commit()
