@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +36,14 @@ func TestMetricsCountTheSurveyWithoutNamingAnyone(t *testing.T) {
 		wantRedirect(t, cl.post("/s/"+id, keyForm(k, [5]uint8{4, 4, 3, 5, 2})), "/s/")
 	}
 	cl.get("/s/comment")
+	clicked := maps.Clone(cl.cookies)
 	result := wantRedirect(t, cl.post("/s/comment", url.Values{"comment": {""}, "action": {"submit"}}), "/r/")
+	// A second click on Submit, sent before the first one's answer came:
+	// the same result, and the survey counts once.
+	cl.cookies = clicked
+	if again := wantRedirect(t, cl.post("/s/comment", url.Values{"comment": {""}, "action": {"submit"}}), "/r/"); again != result {
+		t.Errorf("the second click went to %s, want the result %s", again, result)
+	}
 	cl.get(result)
 
 	rec := scrape(t, a, "127.0.0.1:40000")
@@ -45,7 +53,7 @@ func TestMetricsCountTheSurveyWithoutNamingAnyone(t *testing.T) {
 	body := rec.Body.String()
 	for _, want := range []string{
 		"icare_surveys_submitted_total 1\n",
-		`icare_http_requests_total{method="POST",route="/s/:step",status="303"} 7` + "\n",
+		`icare_http_requests_total{method="POST",route="/s/:step",status="303"} 8` + "\n",
 		`icare_http_requests_total{method="GET",route="/r/:token",status="200"} 1` + "\n",
 		`icare_http_request_duration_seconds_count{method="GET",route="/t/:token"} 1` + "\n",
 		`icare_database_errors_total{kind="busy"} 0` + "\n",

@@ -329,24 +329,32 @@ func (s *Server) surveySave(c echo.Context) error {
 // submit saves the comment page in and submits the response this device's
 // resume token opens, in one transaction, then sends the respondent to
 // their result. The transaction finds the response itself: the page is read
-// only when the submit fails, to answer with it.
+// only when the submit fails, to answer with it. A second click on Submit
+// finds the response submitted by this device, and goes to the result too.
 func (s *Server) submit(c echo.Context, in stepInput) error {
 	tok := s.resumeToken(c)
 	if tok == "" {
 		return errNoResponse
 	}
 	resultToken := models.ResultTokenFor(tok, s.deviceSecret(c))
-	_, err := s.store.SaveAndSubmitByResumeToken(c.Request().Context(), tok, in.progress, resultToken)
+	_, already, err := s.store.SaveAndSubmitByResumeToken(c.Request().Context(), tok, in.progress, resultToken)
 	if err == nil {
-		s.metrics.submitted.Inc()
+		if !already {
+			s.metrics.submitted.Inc()
+		}
 		s.forgetDevice(c)
 		return redirect(c, "/r/"+resultToken)
 	}
-	// Gone, submitted already (by this device: its result) or the database
-	// away: openStep answers each as any page does.
+	// Gone, submitted by another device, or the database away: openStep
+	// answers the first two as any page does. When it fails too (the
+	// database still away, the request's time up), the answer is the
+	// submit's failure, with the read's beside it for the log.
 	r, page, openErr := s.openStep(c)
-	if openErr != nil || page == nil {
-		return openErr
+	if openErr != nil {
+		return errors.Join(err, openErr)
+	}
+	if page == nil {
+		return nil
 	}
 	page.show(in)
 	return s.saveError(c, r, page, err)

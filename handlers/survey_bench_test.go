@@ -123,11 +123,13 @@ func report(b *testing.B, took [2]time.Duration) {
 
 // BenchmarkFinalSubmit: the comment page's Submit through icare's whole
 // HTTP path, against raw database/sql (SQLite) or pgx (PostgreSQL) doing
-// the same writes in one transaction, into the same tables (icare's
+// the submit's writes in one transaction, into the same tables (icare's
 // schema, its indexes included, in a database of its own): read the
 // response, mark it submitted with its result hash and export cells, and
-// fold its answers into its cell's counters. PostgreSQL runs when
-// ICARE_TEST_POSTGRES is set.
+// fold its answers into its cell's counters. (icare's one UPDATE also
+// stores the last page's comment and answers; the baseline's stores only
+// what the submit changes.) PostgreSQL runs when ICARE_TEST_POSTGRES is
+// set.
 func BenchmarkFinalSubmit(b *testing.B) {
 	for _, e := range dbtest.Engines(b) {
 		if e.Name == "mysql" {

@@ -228,9 +228,9 @@ func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Prog
 	return s.Store.SaveProgress(ctx, id, p)
 }
 
-func (s closingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, error) {
+func (s closingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, bool, error) {
 	if err := s.close(ctx); err != nil {
-		return models.Response{}, err
+		return models.Response{}, false, err
 	}
 	return s.Store.SaveAndSubmitByResumeToken(ctx, tok, p, resultToken)
 }

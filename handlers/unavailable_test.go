@@ -64,6 +64,13 @@ func (s stumblingStore) SaveProgress(ctx context.Context, id uint64, p models.Pr
 	return s.Store.SaveProgress(ctx, id, p)
 }
 
+func (s stumblingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, bool, error) {
+	if err := s.refused("submit"); err != nil {
+		return models.Response{}, false, err
+	}
+	return s.Store.SaveAndSubmitByResumeToken(ctx, tok, p, resultToken)
+}
+
 func (s stumblingStore) CreateTeam(ctx context.Context, nt models.NewTeam) (models.Team, error) {
 	if err := s.refused("create team"); err != nil {
 		return models.Team{}, err
@@ -185,6 +192,34 @@ func TestSaveWhileTheDatabaseIsDownKeepsThePage(t *testing.T) {
 	if rec := a.get("", "/readyz"); rec.Code != http.StatusOK {
 		t.Errorf("/readyz a Retry-After later: %d, want 200", rec.Code)
 	}
+}
+
+// TestSubmitWhileTheDatabaseIsDownKeepsTheComment: the comment page's
+// Submit meeting the database away comes back as the comment page, with
+// what was typed and a word that nothing was lost; sent again once the
+// database is back, it submits.
+func TestSubmitWhileTheDatabaseIsDownKeepsTheComment(t *testing.T) {
+	a, down := stumbling(t)
+	cl, _ := atPageI(t, a)
+	cl.get("/s/comment")
+	down.Store(true)
+	form := url.Values{"comment": {"More hands at nine."}, "action": {"submit"}}
+	rec := cl.post("/s/comment", form)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("a submit while the database is down: %d, want 503", rec.Code)
+	}
+	d := doc(t, rec)
+	if got := d.Find("textarea[name=comment]").Text(); got != "More hands at nine." {
+		t.Errorf("the page lost what was typed: %q", got)
+	}
+	if msg := d.Find(`[data-testid="problems"]`).Text(); !strings.Contains(msg, "send it again") {
+		t.Errorf("the page does not ask to send it again: %q", msg)
+	}
+	if got := cl.storedResponse(t); got.Submitted() {
+		t.Error("the response was submitted while the database was down")
+	}
+	down.Store(false)
+	wantRedirect(t, cl.post("/s/comment", form), "/r/")
 }
 
 func TestFormWhileTheDatabaseIsDownCanBeSentAgain(t *testing.T) {

@@ -121,29 +121,33 @@ func (s *Store) Submit(ctx context.Context, id uint64) (Response, error) {
 // came, and succeeds. One that found its aggregate cell missing makes it
 // and goes again.
 func (s *Store) SubmitWithResult(ctx context.Context, id uint64, resultToken string) (Response, error) {
-	return s.submit(ctx, keyID(id), nil, resultToken)
+	r, _, err := s.submit(ctx, keyID(id), nil, resultToken)
+	return r, err
 }
 
 // SaveAndSubmit stores the last step p of an in-progress response and
 // submits it, as SubmitWithResult, in one transaction: the comment page's
 // Submit writes once, not twice.
 func (s *Store) SaveAndSubmit(ctx context.Context, id uint64, p Progress, resultToken string) (Response, error) {
-	return s.saveAndSubmit(ctx, keyID(id), p, resultToken)
+	r, _, err := s.saveAndSubmit(ctx, keyID(id), p, resultToken)
+	return r, err
 }
 
 // SaveAndSubmitByResumeToken is SaveAndSubmit of the response resumeToken
 // opens (ErrNotFound for none): the comment page's Submit finds its
 // response inside the submit's transaction rather than reading it first.
-func (s *Store) SaveAndSubmitByResumeToken(ctx context.Context, resumeToken string, p Progress, resultToken string) (Response, error) {
+// already reports a response an earlier call submitted with this result
+// token (a second click on Submit): it succeeds, and nothing was written.
+func (s *Store) SaveAndSubmitByResumeToken(ctx context.Context, resumeToken string, p Progress, resultToken string) (r Response, already bool, err error) {
 	if !wellFormedToken(resumeToken) {
-		return Response{}, fmt.Errorf("submit response by token: %w", ErrNotFound)
+		return Response{}, false, fmt.Errorf("submit response by token: %w", ErrNotFound)
 	}
 	return s.saveAndSubmit(ctx, responseKey{"resume_token_hash", HashToken(resumeToken)}, p, resultToken)
 }
 
-func (s *Store) saveAndSubmit(ctx context.Context, key responseKey, p Progress, resultToken string) (Response, error) {
+func (s *Store) saveAndSubmit(ctx context.Context, key responseKey, p Progress, resultToken string) (Response, bool, error) {
 	if err := p.Validate(); err != nil {
-		return Response{}, fmt.Errorf("submit response %s: %w", key, err)
+		return Response{}, false, fmt.Errorf("submit response %s: %w", key, err)
 	}
 	return s.submit(ctx, key, &p, resultToken)
 }
@@ -164,23 +168,28 @@ func (k responseKey) String() string {
 	return "by token"
 }
 
-// submit is SubmitWithResult, saving last first when it is not nil.
-func (s *Store) submit(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, error) {
-	var r Response
-	submit := func() (err error) {
-		r, err = s.submitOnce(ctx, key, last, resultToken)
-		return err
+// submit is SubmitWithResult, saving last first when it is not nil; already
+// says that the response was found submitted with resultToken before this
+// call's first try (a try that follows a failed one may find that one's
+// commit: that is this call's submit).
+func (s *Store) submit(ctx context.Context, key responseKey, last *Progress, resultToken string) (r Response, already bool, err error) {
+	failed := false
+	submit := func() error {
+		got, ours, tryErr := s.submitOnce(ctx, key, last, resultToken)
+		r, already = got, ours && !failed
+		failed = failed || tryErr != nil
+		return tryErr
 	}
-	err := s.retry(ctx, submit)
+	err = s.retry(ctx, submit)
 	if missing := (*missingCell)(nil); errors.As(err, &missing) {
 		if err = s.retry(ctx, func() error { return s.makeCell(ctx, missing) }); err == nil {
 			err = s.retry(ctx, submit)
 		}
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("submit response %s: %w", key, translate(err))
+		return Response{}, false, fmt.Errorf("submit response %s: %w", key, translate(err))
 	}
-	return r, nil
+	return r, already, nil
 }
 
 // answerValue is an answer as its column stores it: NULL for skipped.
@@ -243,7 +252,7 @@ func (s *Store) submitQueries(by string) submitSQL {
 // are written by hand: GORM's First and Updates cost it four times as much
 // CPU as the same statements through database/sql, and a submit holds
 // SQLite's one writer while it runs.
-func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, error) {
+func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, bool, error) {
 	var r Response
 	ours := false
 	q := s.submitQueries(key.column)
@@ -334,7 +343,7 @@ func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress,
 	})
 	if err == nil && ours {
 		// The row was read before its submit's fields: read it whole.
-		return s.ResponseByID(ctx, r.ID)
+		r, err = s.ResponseByID(ctx, r.ID)
 	}
-	return r, err
+	return r, ours, err
 }

@@ -88,7 +88,7 @@ func TestNothingLinksASubmittedResponseToItsCode(t *testing.T) {
 		p := models.Progress{Items: []int{0}}
 		p.Answers[0] = 4
 		// As the survey's last page submits: by the resume token.
-		if _, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, p, models.NewToken()); err != nil {
+		if _, _, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, p, models.NewToken()); err != nil {
 			t.Fatal(err)
 		}
 		columns, rows, err := s.TablesForTest(ctx)

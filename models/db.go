@@ -94,9 +94,11 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
 		if s.rdb, err = openSQLite(ctx, sqliteDSN(dsn, true), gcfg()); err != nil {
+			s.Close()
 			return nil, fmt.Errorf("open sqlite %s for reading: %w", dsn, err)
 		}
 		if err := setPool(s.db, 1, 1); err != nil {
+			s.Close()
 			return nil, err
 		}
 		// Every page of the survey reads here: with 64 respondents at
@@ -104,11 +106,13 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		// per survey waiting its turn, 8 readers 6.0–7.5 (cmd/icare-load).
 		readers := max(8, 4*runtime.GOMAXPROCS(0))
 		if err := setPool(s.rdb, readers, readers); err != nil {
+			s.Close()
 			return nil, err
 		}
 		// The survey's own readers, which exports and dashboards never
 		// hold up (gated).
 		if s.surveyDB, err = sql.Open("sqlite3", sqliteDSN(dsn, true)); err != nil {
+			s.Close()
 			return nil, fmt.Errorf("open sqlite %s for the survey: %w", dsn, err)
 		}
 		s.surveyDB.SetMaxOpenConns(readers)
@@ -120,6 +124,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		if err := setPool(s.db, 32, 8); err != nil {
+			s.Close()
 			return nil, err
 		}
 		s.rdb = s.db
@@ -128,6 +133,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 			return nil, fmt.Errorf("open mysql: %w", err)
 		}
 		if err := setPool(s.db, 32, 8); err != nil {
+			s.Close()
 			return nil, err
 		}
 		s.rdb = s.db
@@ -221,9 +227,13 @@ func (s *Store) Now() time.Time { return s.now().UTC() }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	for _, sqlDB := range s.pools() {
-		if err := sqlDB.PingContext(ctx); err != nil {
-			return fmt.Errorf("ping %s: %w", s.engine, err)
+	for name, sqlDB := range s.pools() {
+		ping := sqlDB.PingContext
+		if sqlDB == s.surveyDB {
+			ping = s.reads.ping // the survey's readers are entered by their gate only
+		}
+		if err := ping(ctx); err != nil {
+			return fmt.Errorf("ping %s (%s): %w", s.engine, name, err)
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ type prepared struct {
 	// statements, not during one (SQLite, see statementContext).
 	between bool
 	// gate, when set, admits as many statements at once as db has
-	// connections, and is db's only way in (see gated).
+	// connections, and is db's only way in (see gated; ping too).
 	gate  chan struct{}
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
@@ -62,6 +62,9 @@ func gated(db *sql.DB, conns int) *prepared {
 func (p *prepared) enter(ctx context.Context) (context.Context, func(), error) {
 	if p.gate == nil {
 		return ctx, func() {}, nil
+	}
+	if err := ctx.Err(); err != nil { // a select with a free slot too picks at random
+		return nil, nil, err
 	}
 	select {
 	case p.gate <- struct{}{}:
@@ -114,6 +117,16 @@ func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	p.stmts[query] = st
 	return st, nil
+}
+
+// ping checks that db answers, through the gate.
+func (p *prepared) ping(ctx context.Context) error {
+	ctx, leave, err := p.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return p.db.PingContext(ctx)
 }
 
 // scan runs a query expected to give one row, and scans it into dest

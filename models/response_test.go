@@ -425,8 +425,8 @@ func TestSaveAndSubmitStoresTheLastStepWithTheSubmit(t *testing.T) {
 // TestSubmitByResumeToken: the comment page's Submit finds its response by
 // the resume token inside the transaction: an unknown token submits
 // nothing, the right one submits that response with its last page, a
-// second try with the same result token is the first one's answer (its
-// commit came back lost), and any other is refused.
+// second call with the same result token (a second click) succeeds as
+// already submitted, and any other is refused.
 func TestSubmitByResumeToken(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -446,23 +446,23 @@ func TestSubmitByResumeToken(t *testing.T) {
 		last := models.Progress{Items: []int{24}, Comment: &comment}
 		last.Answers[24] = 2
 		for _, tok := range []string{models.NewToken(), "not a token"} {
-			if _, err := s.SaveAndSubmitByResumeToken(ctx, tok, last, models.NewToken()); !errors.Is(err, models.ErrNotFound) {
+			if _, _, err := s.SaveAndSubmitByResumeToken(ctx, tok, last, models.NewToken()); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("unknown resume token %q: got %v want ErrNotFound", tok, err)
 			}
 		}
 		result := models.NewToken()
-		sub, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result)
-		if err != nil || sub.ID != st.Response.ID || !sub.Submitted() {
-			t.Fatalf("submit by token: %+v, %v; want response %d submitted", sub, err, st.Response.ID)
+		sub, already, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result)
+		if err != nil || sub.ID != st.Response.ID || !sub.Submitted() || already {
+			t.Fatalf("submit by token: %+v, already %v, %v; want response %d submitted now", sub, already, err, st.Response.ID)
 		}
 		got, err := s.ResponseByResultToken(ctx, result)
 		if err != nil || got.ID != st.Response.ID || got.Comment != comment || got.Answers()[24] != 2 {
 			t.Errorf("stored: %+v, %v", got, err)
 		}
-		if again, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result); err != nil || again.ID != st.Response.ID {
-			t.Errorf("the same submit again: %+v, %v; want its response", again, err)
+		if again, already, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, result); err != nil || again.ID != st.Response.ID || !already {
+			t.Errorf("the same submit again: %+v, already %v, %v; want its response, already submitted", again, already, err)
 		}
-		if _, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, models.NewToken()); !errors.Is(err, models.ErrSubmitted) {
+		if _, _, err := s.SaveAndSubmitByResumeToken(ctx, st.ResumeToken, last, models.NewToken()); !errors.Is(err, models.ErrSubmitted) {
 			t.Errorf("another submit: got %v want ErrSubmitted", err)
 		}
 		if o, err := s.ResponseByID(ctx, other.Response.ID); err != nil || o.Submitted() {
