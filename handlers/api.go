@@ -216,7 +216,7 @@ func (s *Server) apiTeams(c echo.Context) error {
 	v := viewerOf(c)
 	out := []apiProfile{}
 	for _, t := range d.res.Teams {
-		if !v.Sees(t.ID) {
+		if !v.Sees(t.ID) || !asksTeam(d.round, t) {
 			continue
 		}
 		g := results.GroupRef{Team: t.ID}

@@ -195,7 +195,7 @@ func (d *dash) choices(c echo.Context, withPerspectives bool) []views.GroupChoic
 	}
 	v := viewerOf(c)
 	for _, t := range d.res.Teams {
-		if v.Sees(t.ID) {
+		if v.Sees(t.ID) && asksTeam(d.round, t) {
 			cs = append(cs, views.GroupChoice{Group: results.TeamGroup(t.ID).String(), Label: t.Name, Depth: t.Depth + 1})
 		}
 	}
@@ -216,7 +216,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	// The top-level teams, or for a leader the highest teams of theirs.
 	v := viewerOf(c)
 	for _, t := range d.res.Teams {
-		if v.Sees(t.ID) && (t.Depth == 0 || !v.Sees(*t.ParentID)) {
+		if v.Sees(t.ID) && (t.Depth == 0 || !v.Sees(*t.ParentID)) && asksTeam(d.round, t) {
 			page.Participation = append(page.Participation, participationRow(t))
 		}
 	}
@@ -279,7 +279,7 @@ func (s *Server) heatmap(c echo.Context) error {
 	page.CSV = views.ExportURL("teams", d.round.ID, nil)
 	v := viewerOf(c)
 	for _, t := range d.res.Teams {
-		if !v.Sees(t.ID) {
+		if !v.Sees(t.ID) || !asksTeam(d.round, t) {
 			continue
 		}
 		f, err := d.figures(results.TeamGroup(t.ID))

@@ -143,8 +143,8 @@ func (s *Server) responseRow(c echo.Context, w export.Table, round string, teams
 }
 
 // exportTeams is GET /export/teams.csv (leaders: their teams and the teams
-// below them; admins: every team): one roll-up row per team in hierarchy
-// order. A team's headcount counts everyone in it, sub-teams included, so
+// below them; admins: every team; of a pulse round, the teams it asked):
+// one roll-up row per team in hierarchy order. A team's headcount counts everyone in it, sub-teams included, so
 // response_rate compares it with the roll-up's n. A team the anonymity rules
 // hide keeps its row, with its counts, suppressed=true and every score
 // empty; a key (or the index) too few members answered is empty even in a
@@ -154,7 +154,7 @@ func (s *Server) exportTeams(c echo.Context) error {
 		v := viewerOf(c)
 		var rows []export.TeamRow
 		for _, t := range res.Teams {
-			if v.Sees(t.ID) {
+			if v.Sees(t.ID) && asksTeam(round, t) {
 				rows = append(rows, teamCSVRow(round.Name, res, t))
 			}
 		}

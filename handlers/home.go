@@ -48,7 +48,7 @@ func (s *Server) leaderHome(c echo.Context) error {
 		page.OrgIndex = org.Index.Mean
 	}
 	for _, t := range res.Teams {
-		if v.Sees(t.ID) {
+		if v.Sees(t.ID) && asksTeam(round, t) {
 			page.Teams = append(page.Teams, teamRow(t))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/icare-hr/icare/models"
+	"github.com/icare-hr/icare/results"
 	"github.com/icare-hr/icare/scoring"
 	"github.com/icare-hr/icare/views"
 )
@@ -25,6 +26,22 @@ func markNotAsked(v *views.Figures, r models.Round) {
 		}
 	}
 	v.IndexReason = views.ReasonNotAsked
+}
+
+// asksTeam reports whether round r asked team t or a team below it: a
+// pulse round of chosen teams leaves the others off its pages (a team
+// that was not asked has no responses to show, not too few). A round of
+// every team asks them all.
+func asksTeam(r models.Round, t *results.Team) bool {
+	if r.AsksTeam(t.ID) {
+		return true
+	}
+	for _, c := range t.Children {
+		if asksTeam(r, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // pulseLabel names a pulse round's keys and teams, "" for a full round.

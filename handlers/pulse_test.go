@@ -164,3 +164,70 @@ func TestPulseRoundScoresItsKeys(t *testing.T) {
 		t.Errorf("a plan on a key the pulse did not ask shows a change (%d), want none yet", n)
 	}
 }
+
+// TestPulseRoundOfChosenTeamsOnTheDashboard: a pulse round of Empowerment
+// for Support says so at the top of every dashboard page, and leaves
+// Billing, which it did not ask, off the participation, the heatmap, the
+// groups to compare, teams.csv and the API (Billing has no responses to
+// show, not too few); with one key scored, no key is called the strongest
+// and the weakest.
+func TestPulseRoundOfChosenTeamsOnTheDashboard(t *testing.T) {
+	a := newApp(t)
+	a.team("Support", "", intp(8))
+	billing := a.team("Billing", "", intp(8))
+	admin := a.viewer("admin", "admin")
+	e, _ := scoring.KeyIndex("E")
+	pulse := openPulse(t, a, "2027 pulse", []string{"E"}, "Support")
+	for _, v := range []uint8{4, 4, 4, 5, 5, 5} {
+		a.submit("Support", "frontline", pulseAnswers(v, e), "")
+	}
+	a.closeRound()
+	support := strconv.Itoa(int(a.teams["Support"].ID))
+	round := "round=" + strconv.Itoa(int(pulse.ID))
+	for _, page := range []string{"/dashboard?" + round, "/dashboard/heatmap?" + round, "/dashboard/compare?g=org&g=team:" + support + "&" + round} {
+		rec := admin.get(page)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", page, rec.Code)
+		}
+		if got := doc(t, rec).Find(`[data-testid="round-pulse"]`).Text(); !strings.Contains(got, "Empowerment") {
+			t.Errorf("%s does not say the round is a pulse of Empowerment: %q", page, got)
+		}
+	}
+	other := strconv.Itoa(int(billing.ID))
+	overview := doc(t, admin.get("/dashboard?"+round))
+	if overview.Find(`[data-testid="participation-`+support+`"]`).Length() != 1 || overview.Find(`[data-testid="participation-`+other+`"]`).Length() != 0 {
+		t.Errorf("participation: want Support's row and none for Billing, which was not asked")
+	}
+	if got := overview.Find(`[data-testid="extremes"]`).Text(); got != "" {
+		t.Errorf("one key scored, and yet: %q", got)
+	}
+	heat := doc(t, admin.get("/dashboard/heatmap?"+round))
+	if heat.Find(`[data-testid="heat-`+other+`"]`).Length() != 0 {
+		t.Error("the heatmap has a row for Billing, which was not asked")
+	}
+	if got := strings.TrimSpace(heat.Find(`[data-testid="heat-` + support + `"] [data-testid="cell-empowerment"]`).Text()); !strings.HasPrefix(got, "87.5") {
+		t.Errorf("Support's Empowerment on the heatmap: %q want 87.5", got)
+	}
+	// The files and the API list the same teams as the pages.
+	rows := parse(t, a.download("admin", "/export/teams.csv?"+round), ',').rows
+	if len(rows) != 1 || rows[0]["team"] != "Support" || rows[0]["empowerment"] != "87.50" {
+		t.Errorf("teams.csv of the pulse round: %v; want Support's row alone", rows)
+	}
+	var ps []profileJSON
+	a.apiJSON(t, makeToken(t, admin, "pulse"), "/api/v1/rounds/"+strconv.Itoa(int(pulse.ID))+"/teams", &ps)
+	if len(ps) != 1 || ps[0].Label != "Support" {
+		t.Errorf("the API's teams of the pulse round: %+v; want Support alone", ps)
+	}
+	if compare := doc(t, admin.get("/dashboard/compare?"+round)); compare.Find(`option[value="team:`+other+`"]`).Length() != 0 ||
+		compare.Find(`option[value="team:`+support+`"]`).Length() == 0 {
+		t.Error("compare offers Billing, which the pulse round did not ask, or not Support")
+	}
+
+	// A full round afterwards asks, and shows, both teams.
+	a.openRound("2027 Q2")
+	a.submit("Billing", "frontline", pattern(4), "")
+	a.closeRound()
+	if d := doc(t, admin.get("/dashboard")); d.Find(`[data-testid="participation-`+other+`"]`).Length() != 1 || d.Find(`[data-testid="round-pulse"]`).Length() != 0 {
+		t.Error("the full round's overview lacks Billing, or calls itself a pulse")
+	}
+}
