@@ -213,10 +213,10 @@ func (s *Server) apiTeams(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := viewerOf(c)
+	v, asked := viewerOf(c), askedTeams(d.round, d.res.Teams)
 	out := []apiProfile{}
 	for _, t := range d.res.Teams {
-		if !v.Sees(t.ID) || !asksTeam(d.round, t) {
+		if !v.Sees(t.ID) || !asked.has(t.ID) {
 			continue
 		}
 		g := results.GroupRef{Team: t.ID}

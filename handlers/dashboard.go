@@ -193,9 +193,9 @@ func (d *dash) choices(c echo.Context, withPerspectives bool) []views.GroupChoic
 			cs = append(cs, views.GroupChoice{Group: g.String(), Label: d.label(g)})
 		}
 	}
-	v := viewerOf(c)
+	v, asked := viewerOf(c), askedTeams(d.round, d.res.Teams)
 	for _, t := range d.res.Teams {
-		if v.Sees(t.ID) && asksTeam(d.round, t) {
+		if v.Sees(t.ID) && asked.has(t.ID) {
 			cs = append(cs, views.GroupChoice{Group: results.TeamGroup(t.ID).String(), Label: t.Name, Depth: t.Depth + 1})
 		}
 	}
@@ -214,9 +214,9 @@ func (s *Server) dashboard(c echo.Context) error {
 	}
 	page.CSV = views.ExportURL("organization", d.round.ID, nil)
 	// The top-level teams, or for a leader the highest teams of theirs.
-	v := viewerOf(c)
+	v, asked := viewerOf(c), askedTeams(d.round, d.res.Teams)
 	for _, t := range d.res.Teams {
-		if v.Sees(t.ID) && (t.Depth == 0 || !v.Sees(*t.ParentID)) && asksTeam(d.round, t) {
+		if v.Sees(t.ID) && (t.Depth == 0 || !v.Sees(*t.ParentID)) && asked.has(t.ID) {
 			page.Participation = append(page.Participation, participationRow(t))
 		}
 	}
@@ -277,9 +277,9 @@ func (s *Server) heatmap(c echo.Context) error {
 		return err
 	}
 	page.CSV = views.ExportURL("teams", d.round.ID, nil)
-	v := viewerOf(c)
+	v, asked := viewerOf(c), askedTeams(d.round, d.res.Teams)
 	for _, t := range d.res.Teams {
-		if !v.Sees(t.ID) || !asksTeam(d.round, t) {
+		if !v.Sees(t.ID) || !asked.has(t.ID) {
 			continue
 		}
 		f, err := d.figures(results.TeamGroup(t.ID))

@@ -151,10 +151,10 @@ func (s *Server) responseRow(c echo.Context, w export.Table, round string, teams
 // shown team's row, because results masks it.
 func (s *Server) exportTeams(c echo.Context) error {
 	return s.resultsDownload(c, "teams", func(round models.Round, res *results.Round) csvBody {
-		v := viewerOf(c)
+		v, asked := viewerOf(c), askedTeams(round, res.Teams)
 		var rows []export.TeamRow
 		for _, t := range res.Teams {
-			if v.Sees(t.ID) && asksTeam(round, t) {
+			if v.Sees(t.ID) && asked.has(t.ID) {
 				rows = append(rows, teamCSVRow(round.Name, res, t))
 			}
 		}

@@ -47,8 +47,9 @@ func (s *Server) leaderHome(c echo.Context) error {
 	if shown {
 		page.OrgIndex = org.Index.Mean
 	}
+	asked := askedTeams(round, res.Teams)
 	for _, t := range res.Teams {
-		if v.Sees(t.ID) && asksTeam(round, t) {
+		if v.Sees(t.ID) && asked.has(t.ID) {
 			page.Teams = append(page.Teams, teamRow(t))
 		}
 	}

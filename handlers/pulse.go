@@ -28,20 +28,34 @@ func markNotAsked(v *views.Figures, r models.Round) {
 	v.IndexReason = views.ReasonNotAsked
 }
 
-// asksTeam reports whether round r asked team t or a team below it: a
-// pulse round of chosen teams leaves the others off its pages (a team
-// that was not asked has no responses to show, not too few). A round of
-// every team asks them all.
-func asksTeam(r models.Round, t *results.Team) bool {
-	if r.AsksTeam(t.ID) {
-		return true
+// teamsAsked are the teams a pulse round of chosen teams asked, with the
+// teams above them (whose figures pool those below); nil for a round of
+// every team. The others have no place on the round's pages, files and
+// API: a team that was not asked has no responses to show, not too few.
+type teamsAsked map[uint]bool
+
+func (a teamsAsked) has(id uint) bool { return a == nil || a[id] }
+
+// askedTeams is teamsAsked of round r among its teams.
+func askedTeams(r models.Round, teams []*results.Team) teamsAsked {
+	if r.Teams == "" {
+		return nil
 	}
-	for _, c := range t.Children {
-		if asksTeam(r, c) {
-			return true
+	byID := make(map[uint]*results.Team, len(teams))
+	for _, t := range teams {
+		byID[t.ID] = t
+	}
+	asked := teamsAsked{}
+	for _, id := range r.TeamIDs() {
+		for t := byID[id]; t != nil && !asked[t.ID]; {
+			asked[t.ID] = true
+			if t.ParentID == nil {
+				break
+			}
+			t = byID[*t.ParentID]
 		}
 	}
-	return false
+	return asked
 }
 
 // pulseLabel names a pulse round's keys and teams, "" for a full round.

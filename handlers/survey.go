@@ -295,16 +295,18 @@ func (s *Server) surveySave(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
 	}
-	if idx := stepIndex(c.Param("step")); idx >= 0 && steps[idx] == views.StepComment {
-		if in := parseStep(idx, form); in.action != actionBack && len(in.problems) == 0 {
+	idx := stepIndex(c.Param("step"))
+	var in stepInput
+	if idx >= 0 {
+		in = parseStep(idx, form)
+		if steps[idx] == views.StepComment && in.action != actionBack && len(in.problems) == 0 {
 			return s.submit(c, in)
 		}
 	}
-	r, page, err := s.openStep(c)
+	r, page, err := s.openStep(c) // a 404 for an unknown step
 	if err != nil || page == nil {
 		return err
 	}
-	in := parseStep(page.idx, form)
 	page.show(in)
 	if len(in.problems) > 0 {
 		return render(c, http.StatusUnprocessableEntity, page.component())
@@ -314,7 +316,6 @@ func (s *Server) surveySave(c echo.Context) error {
 	}
 	// The device remembers the response for deviceMemory after each save.
 	s.setResumeCookie(c, s.resumeToken(c))
-	idx := page.idx
 	switch {
 	case page.asksToConfirmSkip():
 		page.confirmSkip = true

@@ -115,8 +115,7 @@ func parseCounters(s string) ([]int64, bool) {
 // the transaction, two first submits of one cell would each lock the gap
 // where it belongs in MariaDB and then deadlock on their inserts, as a rush
 // of them did.
-func (s *Store) addToAggregate(ctx context.Context, gtx *gorm.DB, roundID, teamID uint, perspective string, a scoring.Answers) error {
-	q, tx := s.submitQueries("id"), s.writes.in(gtx)
+func (s *Store) addToAggregate(ctx context.Context, tx inTx, q submitSQL, roundID, teamID uint, perspective string, a scoring.Answers) error {
 	var counters string
 	err := tx.scan(ctx, q.cell, []any{roundID, teamID, perspective}, &counters)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -205,9 +205,9 @@ type submitSQL struct {
 	code, response, round, submit, cell, cellUpdate string
 }
 
-// submitQueries is the submit's fixed statements for the store's engine,
-// finding the response by its column by ("id" or "resume_token_hash").
-// SQLite's one writer needs no row locks, so there the response's read also
+// submitQueries is the submit's fixed statements for the store's engine
+// (made once, at Open: Store.submits), finding the response by its column
+// by ("id" or "resume_token_hash"). SQLite's one writer needs no row locks, so there the response's read also
 // says whether a personal code started it (code is then ""); elsewhere the
 // code's row is locked first, in its own read. The response's read brings
 // its round's status and keys along (round is then ""), but on MariaDB,
@@ -255,7 +255,7 @@ func (s *Store) submitQueries(by string) submitSQL {
 func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress, resultToken string) (Response, bool, error) {
 	var r Response
 	ours := false
-	q := s.submitQueries(key.column)
+	q := s.submits[key.column]
 	s.writes.warm(ctx, q.code, q.response, q.round, q.submit, q.cell, q.cellUpdate)
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		tx := s.writes.in(gtx)
@@ -339,7 +339,7 @@ func (s *Store) submitOnce(ctx context.Context, key responseKey, last *Progress,
 				return err
 			}
 		}
-		return s.addToAggregate(ctx, gtx, r.RoundID, r.TeamID, r.Perspective, r.Answers())
+		return s.addToAggregate(ctx, tx, q, r.RoundID, r.TeamID, r.Perspective, r.Answers())
 	})
 	if err == nil && ours {
 		// The row was read before its submit's fields: read it whole.

@@ -52,6 +52,9 @@ type Store struct {
 	// reads and writes keep the survey's hottest statements prepared, on
 	// surveyDB and db (prepared.go).
 	reads, writes *prepared
+	// submits are the submit's statements by the column that finds the
+	// response ("id", "resume_token_hash"), made once (submitQueries).
+	submits map[string]submitSQL
 	// surveyDB is SQLite's pool of readers for the survey's pages and
 	// reads of one row (nil elsewhere: reads share db).
 	surveyDB *sql.DB
@@ -148,6 +151,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		return nil, fmt.Errorf("database handle: %w", err)
 	}
 	s.writes = newPrepared(w, engine)
+	s.submits = map[string]submitSQL{"id": s.submitQueries("id"), "resume_token_hash": s.submitQueries("resume_token_hash")}
 	if s.reads == nil {
 		s.reads = s.writes
 	}
