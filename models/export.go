@@ -37,10 +37,11 @@ type ExportRow struct {
 // cells, so that memory stays flat however long the comments are. The byte
 // slices of a row are valid only while fn runs.
 //
-// The query selects four columns: the id, the team, the cells kept at submit
-// and the comment. Rows without usable kept cells (submitted before the
-// column existed, or kept in an older format) are read again in full, and
-// their cells formatted afresh by the caller.
+// The query selects the id, the team, the cells kept at submit and the
+// comment; on SQLite joined into one text value (see sqliteExportLine).
+// Rows without usable kept cells (submitted before the column existed, or
+// kept in an older format) are read again in full, and their cells
+// formatted afresh by the caller.
 //
 // On SQLite, ctx is checked before the query but the query itself runs
 // without cancellation: mattn/go-sqlite3 watches a cancellable context with
@@ -58,8 +59,12 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 	if s.engine == config.EngineSQLite {
 		qctx = context.WithoutCancel(ctx)
 	}
+	cols := "id, team_id, export_cells, comment"
+	if s.engine == config.EngineSQLite {
+		cols = sqliteExportLine
+	}
 	rows, err := s.rdb.WithContext(qctx).Raw(
-		"SELECT id, team_id, export_cells, comment FROM responses WHERE round_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
+		"SELECT "+cols+" FROM responses WHERE round_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
 		roundID, StatusSubmitted, after, limit).Rows()
 	if err != nil {
 		return false, fmt.Errorf("export responses of round %d after %d: %w", roundID, after, err)
@@ -72,12 +77,20 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 	defer sc.release()
 	sc.rows, sc.buf, sc.missing = sc.rows[:0], sc.buf[:0], sc.missing[:0]
 	var (
-		id, team       int64 // database/sql converts into int64 without a detour through text
-		cells, comment sql.RawBytes
+		id, team             int64 // database/sql converts into int64 without a detour through text
+		line, cells, comment sql.RawBytes
 	)
 	full := false // the batch reached maxBatchBytes
 	for !full && rows.Next() {
-		if err := rows.Scan(&id, &team, &cells, &comment); err != nil {
+		var err error
+		if s.engine == config.EngineSQLite {
+			if err = rows.Scan(&line); err == nil {
+				id, team, cells, comment, err = splitExportLine(line)
+			}
+		} else {
+			err = rows.Scan(&id, &team, &cells, &comment)
+		}
+		if err != nil {
 			return false, fmt.Errorf("export responses of round %d: read row: %w", roundID, err)
 		}
 		sp := exportSpan{id: uint64(id), team: uint(team)}
@@ -129,6 +142,38 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 		}
 	}
 	return full || len(sc.rows) == limit, nil
+}
+
+// sqliteExportLine is what ExportResponses selects on SQLite: a row's id,
+// team and the byte length of its comment, each followed by a comma, then
+// the comment and the kept cells, as one text value. mattn/go-sqlite3 makes
+// two or three calls into C for every column of every row, and each call
+// costs more than SQLite takes to join the values: counted with callgrind
+// over 100,000 rows, reading four columns took 9,500 instructions a row and
+// reading the one value 7,500, and the whole export 14 % fewer. The length
+// says where the comment ends, whatever it holds.
+const sqliteExportLine = "id || ',' || team_id || ',' || length(CAST(comment AS BLOB)) || ',' || comment || ifnull(export_cells, '')"
+
+// splitExportLine takes apart a value of sqliteExportLine. The slices share
+// line's memory.
+func splitExportLine(line []byte) (id, team int64, cells, comment []byte, err error) {
+	var n [3]int64
+	rest := line
+	for i := range n {
+		digits := 0
+		for digits < len(rest) && digits < 18 && rest[digits] >= '0' && rest[digits] <= '9' {
+			n[i] = n[i]*10 + int64(rest[digits]-'0')
+			digits++
+		}
+		if digits == 0 || digits == len(rest) || rest[digits] != ',' {
+			return 0, 0, nil, nil, fmt.Errorf("export line %.40q: number %d of 3 is not digits and a comma", line, i+1)
+		}
+		rest = rest[digits+1:]
+	}
+	if n[2] > int64(len(rest)) {
+		return 0, 0, nil, nil, fmt.Errorf("export line %.40q: a comment of %d bytes in %d", line, n[2], len(rest))
+	}
+	return n[0], n[1], rest[n[2]:], rest[:n[2]], nil
 }
 
 // maxBatchBytes bounds the cells and comments of one export batch: 5,000

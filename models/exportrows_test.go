@@ -138,6 +138,9 @@ func testExportResponsesKeptAndFresh(t *testing.T, s *models.Store) {
 		if prefix := fmt.Sprintf("%d,%d,", r.ID, r.TeamID); lines[i][:len(prefix)] != prefix {
 			t.Errorf("row %d: got %q want it to start %q", i, lines[i], prefix)
 		}
+		if suffix := fmt.Sprintf(",\"comment %d, \"\"quoted\"\"\r\nline two\"\r\n", i); !strings.HasSuffix(lines[i], suffix) {
+			t.Errorf("row %d: got %q want it to end with the comment, %q", i, lines[i], suffix)
+		}
 	}
 	if earlier, _ := exportLines(t, s, first.ID, 2); len(earlier) != 1 {
 		t.Errorf("rows of the earlier round: got %d want 1", len(earlier))
