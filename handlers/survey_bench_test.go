@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -92,6 +93,7 @@ func BenchmarkKeyPageGet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	body = bytes.Clone(body) // the client reuses its buffer
 	e := echo.New()
 	e.GET("/s/:step", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, body) })
 	bare := httptest.NewServer(e)
