@@ -60,6 +60,9 @@ func TestPulseRoundAsksOnlyItsKeys(t *testing.T) {
 	if rec := cl.get("/s/I"); rec.Code != http.StatusNotFound {
 		t.Errorf("a key the round does not ask: %d want 404", rec.Code)
 	}
+	if rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 5, 5, 5, 5})); rec.Code != http.StatusNotFound || cl.storedResponse(t).Answers().Answered() != 0 {
+		t.Errorf("answers to a key the round does not ask: %d, %d stored; want 404, none stored", rec.Code, cl.storedResponse(t).Answers().Answered())
+	}
 	wantRedirect(t, cl.post("/s/C", keyForm(1, [5]uint8{4, 4, 4, 4, 4})), "/s/E")
 	wantRedirect(t, cl.post("/s/E", keyForm(4, [5]uint8{5, 5, 5, 5, 5})), "/s/comment")
 	wantRedirect(t, cl.post("/s/comment", url.Values{"comment": {""}, "action": {"back"}}), "/s/E")

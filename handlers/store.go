@@ -60,6 +60,7 @@ type Store interface {
 	ResponseForStep(ctx context.Context, token string, key int) (models.Unfinished, error)
 	ResponseByResultToken(ctx context.Context, token string) (models.Response, error)
 	SaveProgress(ctx context.Context, id uint64, p models.Progress) error
+	SaveProgressByResumeToken(ctx context.Context, resumeToken string, p models.Progress) (roundKeys string, err error)
 	SaveAndSubmitByResumeToken(ctx context.Context, resumeToken string, p models.Progress, resultToken string) (r models.Response, already bool, err error)
 	CountResponses(ctx context.Context, roundID uint, status string) (int64, error)
 	Cells(ctx context.Context, roundID uint) ([]models.Cell, error)

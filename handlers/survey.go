@@ -303,7 +303,22 @@ func (s *Server) surveySave(c echo.Context) error {
 			return s.submit(c, in)
 		}
 	}
+	// A save that goes on to another page writes without reading the
+	// response first: the page is read only to be drawn again (a problem,
+	// a skipped page to confirm) or when the save matched nothing, to learn
+	// why.
+	var saveErr error
+	if idx >= 0 && len(in.problems) == 0 && !in.asksToConfirmSkip(idx) {
+		keys, err := s.store.SaveProgressByResumeToken(c.Request().Context(), s.resumeToken(c), in.progress)
+		if err == nil {
+			return s.savedStep(c, idx, in, flowOf(models.Round{Keys: keys}))
+		}
+		saveErr = err
+	}
 	r, page, err := s.openStep(c) // a 404 for an unknown step
+	if err != nil && saveErr != nil && !errors.Is(saveErr, models.ErrNotSaved) {
+		return errors.Join(saveErr, err)
+	}
 	if err != nil || page == nil {
 		return err
 	}
@@ -311,20 +326,30 @@ func (s *Server) surveySave(c echo.Context) error {
 	if len(in.problems) > 0 {
 		return render(c, http.StatusUnprocessableEntity, page.component())
 	}
+	if saveErr != nil && !errors.Is(saveErr, models.ErrNotSaved) {
+		return s.saveError(c, r, page, saveErr)
+	}
 	if err := s.store.SaveProgress(c.Request().Context(), r.ID, in.progress); err != nil {
 		return s.saveError(c, r, page, err)
 	}
-	// The device remembers the response for deviceMemory after each save.
-	s.setResumeCookie(c, s.resumeToken(c))
-	switch {
-	case page.asksToConfirmSkip():
+	if in.asksToConfirmSkip(idx) {
+		s.setResumeCookie(c, s.resumeToken(c))
 		page.confirmSkip = true
 		page.notice = "You skipped every statement on this page. Choose Next again to go on without answering them, or pick your answers."
 		return render(c, http.StatusOK, page.component())
-	case in.action == actionBack:
-		return redirect(c, stepURL(stepAfter(page.flow, idx, -1)))
 	}
-	return redirect(c, stepURL(stepAfter(page.flow, idx, +1)))
+	return s.savedStep(c, idx, in, page.flow)
+}
+
+// savedStep answers a saved page idx of a round whose pages are flow: on
+// to the next page, or back to the one before.
+func (s *Server) savedStep(c echo.Context, idx int, in stepInput, flow []int) error {
+	// The device remembers the response for deviceMemory after each save.
+	s.setResumeCookie(c, s.resumeToken(c))
+	if in.action == actionBack {
+		return redirect(c, stepURL(stepAfter(flow, idx, -1)))
+	}
+	return redirect(c, stepURL(stepAfter(flow, idx, +1)))
 }
 
 // submit saves the comment page in and submits the response this device's

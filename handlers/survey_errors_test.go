@@ -228,6 +228,23 @@ func (s closingStore) SaveProgress(ctx context.Context, id uint64, p models.Prog
 	return s.Store.SaveProgress(ctx, id, p)
 }
 
+func (s closingStore) SaveProgressByResumeToken(ctx context.Context, tok string, p models.Progress) (string, error) {
+	if err := s.close(ctx); err != nil {
+		return "", err
+	}
+	return s.Store.SaveProgressByResumeToken(ctx, tok, p)
+}
+
+// unchangedClosingStore is closingStore where a save by resume token
+// matches nothing, as on MariaDB, which counts changed rows, when the
+// page's values were stored already: the survey then reads the response
+// and saves it by id, and the round closes just before that save.
+type unchangedClosingStore struct{ closingStore }
+
+func (s unchangedClosingStore) SaveProgressByResumeToken(context.Context, string, models.Progress) (string, error) {
+	return "", models.ErrNotSaved
+}
+
 func (s closingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, bool, error) {
 	if err := s.close(ctx); err != nil {
 		return models.Response{}, false, err
@@ -235,13 +252,45 @@ func (s closingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string
 	return s.Store.SaveAndSubmitByResumeToken(ctx, tok, p, resultToken)
 }
 
-// TestSaveRacingTheCloseIsToldSo: a key page saved as the round closes comes
-// back with what was chosen and why it was not saved; a Submit at that
-// moment learns that the round has closed, as any page after it does.
+// unchangedStore is a Store where a save by resume token matches nothing,
+// as on MariaDB when the page's values were stored already.
+type unchangedStore struct{ *models.Store }
+
+func (s unchangedStore) SaveProgressByResumeToken(context.Context, string, models.Progress) (string, error) {
+	return "", models.ErrNotSaved
+}
+
+// TestASaveThatMatchedNothingIsSavedByID: when the save by resume token
+// matches nothing although the response is in progress, the page is read
+// and saved by the response's id, and the survey goes on as after any save.
+func TestASaveThatMatchedNothingIsSavedByID(t *testing.T) {
+	a := newApp(t, wrapStore(func(s *models.Store) handlers.Store { return unchangedStore{s} }))
+	cl := a.client()
+	cl.start(t, a.survey())
+	cl.get("/s/I")
+	wantRedirect(t, cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1})), "/s/C")
+	if got := cl.storedResponse(t).Answers(); got[0] != 5 || got[4] != 1 || got.Answered() != 5 {
+		t.Errorf("stored answers: %v want I1–I5 = 5, 4, 3, 2, 1", got)
+	}
+}
+
+// TestSaveRacingTheCloseIsToldSo: a key page or a Submit sent as the round
+// closes learns that the round has closed, as any page after it does; and
+// where the close lands between the page's read and its save, the page
+// comes back with what was chosen and why it was not saved.
 func TestSaveRacingTheCloseIsToldSo(t *testing.T) {
 	a := newApp(t, wrapStore(func(s *models.Store) handlers.Store { return closingStore{s} }))
 	team := a.survey()
 	cl := a.client()
+	cl.start(t, team)
+	cl.get("/s/I")
+	if rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1})); rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "This survey round has closed") {
+		t.Errorf("key page racing the close: got %d want 410 saying the round has closed", rec.Code)
+	}
+
+	a = newApp(t, wrapStore(func(s *models.Store) handlers.Store { return unchangedClosingStore{closingStore{s}} }))
+	team = a.survey()
+	cl = a.client()
 	cl.start(t, team)
 	cl.get("/s/I")
 	rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1}))

@@ -231,15 +231,16 @@ func (p *stepPage) show(in stepInput) {
 	}
 }
 
-// asksToConfirmSkip reports whether the respondent, moving forward, skipped
-// every statement of a key page without having confirmed it yet.
-func (p *stepPage) asksToConfirmSkip() bool {
-	k := keyOfStep(p.idx)
-	if k < 0 || p.in.action == actionBack || p.in.confirmedSkip {
+// asksToConfirmSkip reports whether the respondent, moving forward from
+// page idx, skipped every statement of a key page without having confirmed
+// it yet. (Input without problems holds all five statements of its page.)
+func (in stepInput) asksToConfirmSkip(idx int) bool {
+	k := keyOfStep(idx)
+	if k < 0 || in.action == actionBack || in.confirmedSkip || len(in.problems) > 0 {
 		return false
 	}
 	for j := range scoring.ItemsPerKey {
-		if p.answers[k*scoring.ItemsPerKey+j] != 0 {
+		if in.progress.Answers[k*scoring.ItemsPerKey+j] != 0 {
 			return false
 		}
 	}

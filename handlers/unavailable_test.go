@@ -64,6 +64,13 @@ func (s stumblingStore) SaveProgress(ctx context.Context, id uint64, p models.Pr
 	return s.Store.SaveProgress(ctx, id, p)
 }
 
+func (s stumblingStore) SaveProgressByResumeToken(ctx context.Context, tok string, p models.Progress) (string, error) {
+	if err := s.refused("save progress"); err != nil {
+		return "", err
+	}
+	return s.Store.SaveProgressByResumeToken(ctx, tok, p)
+}
+
 func (s stumblingStore) SaveAndSubmitByResumeToken(ctx context.Context, tok string, p models.Progress, resultToken string) (models.Response, bool, error) {
 	if err := s.refused("submit"); err != nil {
 		return models.Response{}, false, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -58,23 +59,12 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("save response %d: %w", id, err)
 	}
-	// Written by hand: this is the survey's most frequent write, and GORM's
-	// Updates spent more building the statement than SQLite running it.
-	set, args := []string{"updated_at = ?"}, []any{s.Now()}
-	for _, i := range p.Items {
-		set, args = append(set, AnswerColumnNames[i]+" = ?"), append(args, answerValue(p.Answers[i]))
-	}
-	if p.Perspective != nil {
-		set, args = append(set, "perspective = ?"), append(args, *p.Perspective)
-	}
-	if p.Comment != nil {
-		set, args = append(set, "comment = ?"), append(args, *p.Comment)
-	}
+	set, args := p.assignments(s.Now())
 	// One statement is atomic by itself: no transaction around it; and
 	// storing the same values twice changes nothing, so it may be retried.
 	var res sql.Result
 	err := s.retry(ctx, func() (err error) {
-		res, err = s.writes.exec(ctx, "UPDATE responses SET "+strings.Join(set, ", ")+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
+		res, err = s.writes.exec(ctx, "UPDATE responses SET "+set+" WHERE id = ? AND status = ?", append(args, id, StatusInProgress)...)
 		return err
 	})
 	if err != nil {
@@ -100,6 +90,100 @@ func (s *Store) SaveProgress(ctx context.Context, id uint64, p Progress) error {
 		return fmt.Errorf("save response %d: %w", id, ErrSubmitted)
 	}
 	return nil
+}
+
+// assignments is the SET clause of an UPDATE storing p, with its
+// arguments. It is written by hand: a save is the survey's most frequent
+// write, and GORM's Updates spent more building the statement than SQLite
+// running it.
+func (p Progress) assignments(now time.Time) (set string, args []any) {
+	cols, args := []string{"updated_at = ?"}, []any{now}
+	for _, i := range p.Items {
+		cols, args = append(cols, AnswerColumnNames[i]+" = ?"), append(args, answerValue(p.Answers[i]))
+	}
+	if p.Perspective != nil {
+		cols, args = append(cols, "perspective = ?"), append(args, *p.Perspective)
+	}
+	if p.Comment != nil {
+		cols, args = append(cols, "comment = ?"), append(args, *p.Comment)
+	}
+	return strings.Join(cols, ", "), args
+}
+
+// ErrNotSaved is SaveProgressByResumeToken's answer when its UPDATE matched
+// no response: the caller reads the response to learn why.
+var ErrNotSaved = errors.New("no response in progress matched the save")
+
+// SaveProgressByResumeToken stores step p of the response resumeToken opens
+// and returns its round's Keys, which decide the next page. One UPDATE finds
+// and changes the response, with nothing read before it: a save is the
+// survey's most frequent write, and reading the whole page first took a
+// tenth of the server's time in a survey rush (callgrind counts 4 % fewer
+// instructions per survey without it). The keys come back with the UPDATE
+// on PostgreSQL, and from a read of that one column after it elsewhere. The
+// UPDATE matches only a response in progress whose round asks the key of
+// every answer in p; otherwise, or on MariaDB when it matched but changed
+// nothing (MariaDB counts changed rows), the answer is ErrNotSaved, and the
+// caller reads the response to learn which: gone, submitted, or a key its
+// round does not ask.
+func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken string, p Progress) (roundKeys string, err error) {
+	if !wellFormedToken(resumeToken) {
+		return "", fmt.Errorf("save response by token: %w", ErrNotSaved)
+	}
+	if err := p.Validate(); err != nil {
+		return "", fmt.Errorf("save response by token: %w", err)
+	}
+	set, args := p.assignments(s.Now())
+	hash := HashToken(resumeToken)
+	where, args := " WHERE resume_token_hash = ? AND status = ?", append(args, hash, StatusInProgress)
+	var asked [scoring.NumKeys]bool
+	for _, i := range p.Items {
+		k := scoring.KeyOfItem(i)
+		if asked[k] {
+			continue
+		}
+		asked[k] = true
+		// A pulse round's Keys lists key IDs (single letters) with commas.
+		// The pattern is part of the statement, not a parameter: SQLite
+		// compiles a statement again whenever a LIKE's bound pattern
+		// changes, which would be on almost every save.
+		where += " AND EXISTS (SELECT 1 FROM rounds WHERE rounds.id = responses.round_id AND (rounds.keys = '' OR rounds.keys LIKE '%" + scoring.KeyIDs()[k] + "%'))"
+	}
+	update := "UPDATE responses SET " + set + where
+	if s.engine != config.EnginePostgres {
+		// MariaDB's UPDATE has no RETURNING; and on SQLite a statement on
+		// the writer that returns rows costs two goroutines more than one
+		// that does not (see gated), where the read after it, on a
+		// reader, costs none. So the keys come from a read after the save.
+		var res sql.Result
+		err = s.retry(ctx, func() (err error) {
+			res, err = s.writes.exec(ctx, update, args...)
+			return err
+		})
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil && n != 1 {
+				err = ErrNotSaved
+			}
+		}
+		if err == nil {
+			err = s.retry(ctx, func() error {
+				return s.reads.scan(ctx, "SELECT rounds.keys FROM responses JOIN rounds ON rounds.id = responses.round_id WHERE responses.resume_token_hash = ?",
+					[]any{hash}, &roundKeys)
+			})
+		}
+	} else {
+		err = s.retry(ctx, func() error {
+			return s.writes.scan(ctx, update+" RETURNING (SELECT rounds.keys FROM rounds WHERE rounds.id = responses.round_id)", args, &roundKeys)
+		})
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotSaved
+	}
+	if err != nil {
+		return "", fmt.Errorf("save response by token: %w", translate(err))
+	}
+	return roundKeys, nil
 }
 
 // Submit submits a response whose result nobody is to open (demo data,

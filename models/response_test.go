@@ -510,3 +510,73 @@ func TestResponseForStepReadsTheAnswersAsked(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveProgressByResumeToken: a page is saved by the resume token alone
+// and comes back with its round's keys; answers to a key the round does not
+// ask, a submitted response, an unknown token and a closed round's deleted
+// response match nothing (ErrNotSaved) and change nothing.
+func TestSaveProgressByResumeToken(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		team, _ := s.CreateTeam(ctx, models.NewTeam{Name: "Night shift"})
+		round, err := s.CreateRound(ctx, models.NewRound{Name: "Pulse", Open: true, Keys: []int{1, 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := func(k int, v uint8) models.Progress {
+			var p models.Progress
+			for j := range scoring.ItemsPerKey {
+				i := k*scoring.ItemsPerKey + j
+				p.Items, p.Answers[i] = append(p.Items, i), v
+			}
+			return p
+		}
+		persp := "manager"
+		for _, p := range []models.Progress{{Perspective: &persp}, page(1, 4), page(4, 2)} {
+			if keys, err := s.SaveProgressByResumeToken(ctx, st.ResumeToken, p); err != nil || keys != "C,E" {
+				t.Fatalf("save %v: got keys %q, %v; want C,E", p.Items, keys, err)
+			}
+		}
+		r, _ := s.ResponseByID(ctx, st.Response.ID)
+		if a := r.Answers(); r.Perspective != "manager" || a[5] != 4 || a[9] != 4 || a[20] != 2 || a.Answered() != 10 {
+			t.Errorf("stored: %s, %v; want manager, C all 4, E all 2", r.Perspective, a)
+		}
+		notAsked := page(0, 5)
+		notAsked.Items, notAsked.Answers[5] = append(notAsked.Items, 5), 1 // and one of C, which it asks
+		if _, err := s.SaveProgressByResumeToken(ctx, st.ResumeToken, notAsked); !errors.Is(err, models.ErrNotSaved) {
+			t.Errorf("answers to a key the round does not ask: got %v want ErrNotSaved", err)
+		}
+		for _, tok := range []string{models.NewToken(), "not a token"} {
+			if _, err := s.SaveProgressByResumeToken(ctx, tok, page(1, 1)); !errors.Is(err, models.ErrNotSaved) {
+				t.Errorf("unknown resume token %q: got %v want ErrNotSaved", tok, err)
+			}
+		}
+		if _, err := s.SaveProgressByResumeToken(ctx, st.ResumeToken, models.Progress{Items: []int{99}}); err == nil || errors.Is(err, models.ErrNotSaved) {
+			t.Errorf("an item past the last: got %v want a validation error", err)
+		}
+		if _, err := s.Submit(ctx, st.Response.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveProgressByResumeToken(ctx, st.ResumeToken, page(1, 1)); !errors.Is(err, models.ErrNotSaved) {
+			t.Errorf("a submitted response: got %v want ErrNotSaved", err)
+		}
+		if got, _ := s.ResponseByID(ctx, st.Response.ID); got.Answers() != r.Answers() {
+			t.Errorf("refused saves changed the answers: %v want %v", got.Answers(), r.Answers())
+		}
+
+		open, err := s.StartResponse(ctx, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CloseRound(ctx, models.CommandLine, round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveProgressByResumeToken(ctx, open.ResumeToken, page(1, 3)); !errors.Is(err, models.ErrNotSaved) {
+			t.Errorf("a response of a closed round: got %v want ErrNotSaved", err)
+		}
+	})
+}
