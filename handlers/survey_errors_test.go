@@ -262,15 +262,41 @@ func (s unchangedStore) SaveProgressByResumeToken(context.Context, string, model
 
 // TestASaveThatMatchedNothingIsSavedByID: when the save by resume token
 // matches nothing although the response is in progress, the page is read
-// and saved by the response's id, and the survey goes on as after any save.
+// and saved by the response's id, and the survey goes on as after any save:
+// the device is told again to remember the response, as it is after a save
+// by token and after the page that asks to confirm a skipped key.
 func TestASaveThatMatchedNothingIsSavedByID(t *testing.T) {
+	remembers := func(rec *httptest.ResponseRecorder) bool {
+		for _, ck := range rec.Result().Cookies() {
+			if strings.HasSuffix(ck.Name, "icare_resume") && ck.MaxAge > 0 {
+				return true
+			}
+		}
+		return false
+	}
 	a := newApp(t, wrapStore(func(s *models.Store) handlers.Store { return unchangedStore{s} }))
 	cl := a.client()
 	cl.start(t, a.survey())
 	cl.get("/s/I")
-	wantRedirect(t, cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1})), "/s/C")
+	rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1}))
+	wantRedirect(t, rec, "/s/C")
 	if got := cl.storedResponse(t).Answers(); got[0] != 5 || got[4] != 1 || got.Answered() != 5 {
 		t.Errorf("stored answers: %v want I1–I5 = 5, 4, 3, 2, 1", got)
+	}
+	if !remembers(rec) {
+		t.Error("a save by id does not renew the resume cookie")
+	}
+
+	b := newApp(t)
+	cl = b.client()
+	cl.start(t, b.survey())
+	cl.get("/s/I")
+	if rec := cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1})); !remembers(rec) {
+		t.Error("a save by resume token does not renew the resume cookie")
+	}
+	cl.get("/s/C")
+	if rec := cl.post("/s/C", keyForm(1, [5]uint8{})); rec.Code != http.StatusOK || !remembers(rec) {
+		t.Errorf("a skipped key to confirm: %d, resume cookie renewed %v; want 200 and renewed", rec.Code, remembers(rec))
 	}
 }
 

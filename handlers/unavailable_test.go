@@ -309,3 +309,38 @@ func TestSignedInPagesAnswer503NotA500(t *testing.T) {
 		}
 	}
 }
+
+// awayStore is a database gone for the survey's pages: the save by resume
+// token and the page's read both find no connection.
+type awayStore struct {
+	*models.Store
+	away *atomic.Bool
+}
+
+func (s awayStore) SaveProgressByResumeToken(ctx context.Context, tok string, p models.Progress) (string, error) {
+	if s.away.Load() {
+		return "", fmt.Errorf("save progress: dial tcp 127.0.0.1:5432: %w", syscall.ECONNREFUSED)
+	}
+	return s.Store.SaveProgressByResumeToken(ctx, tok, p)
+}
+
+func (s awayStore) ResponseForStep(ctx context.Context, tok string, key int) (models.Unfinished, error) {
+	if s.away.Load() {
+		return models.Unfinished{}, fmt.Errorf("response by token: dial tcp 127.0.0.1:5432: %w", syscall.ECONNREFUSED)
+	}
+	return s.Store.ResponseForStep(ctx, tok, key)
+}
+
+// TestSaveAndReadBothFailingAnswer503: a key page sent while neither the
+// save nor the page's read reaches the database is one 503 page, and
+// nothing is stored.
+func TestSaveAndReadBothFailingAnswer503(t *testing.T) {
+	away := &atomic.Bool{}
+	a := newApp(t, ticking(), wrapStore(func(s *models.Store) handlers.Store { return awayStore{s, away} }))
+	cl, _ := atPageI(t, a)
+	away.Store(true)
+	wantOne503(t, "a key page", cl.post("/s/I", keyForm(0, [5]uint8{5, 4, 3, 2, 1})))
+	if got := cl.storedResponse(t).Answers().Answered(); got != 0 {
+		t.Errorf("stored while away: %d answers, want 0", got)
+	}
+}

@@ -125,7 +125,7 @@ var ErrNotSaved = errors.New("no response in progress matched the save")
 // every answer in p; otherwise, or on MariaDB when it matched but changed
 // nothing (MariaDB counts changed rows), the answer is ErrNotSaved, and the
 // caller reads the response to learn which: gone, submitted, or a key its
-// round does not ask.
+// round does not ask. So is a save whose keys could not be read after it.
 func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken string, p Progress) (roundKeys string, err error) {
 	if !wellFormedToken(resumeToken) {
 		return "", fmt.Errorf("save response by token: %w", ErrNotSaved)
@@ -171,6 +171,12 @@ func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken strin
 				return s.reads.scan(ctx, "SELECT rounds.keys FROM responses JOIN rounds ON rounds.id = responses.round_id WHERE responses.resume_token_hash = ?",
 					[]any{hash}, &roundKeys)
 			})
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				// Saved, but the next page is unknown: the caller reads
+				// the response, as for a save that matched nothing, and
+				// saves it again, which changes nothing.
+				err = fmt.Errorf("%w, and its round's keys could not be read: %w", ErrNotSaved, err)
+			}
 		}
 	} else {
 		err = s.retry(ctx, func() error {

@@ -187,15 +187,14 @@ func sqliteBusy(err error) bool {
 // sqliteDSN adds the pragmas icare relies on: WAL so readers never block the
 // writer, a busy timeout, foreign keys, NORMAL sync (safe with WAL: a power cut
 // may lose the last commits, never corrupt the file) and IMMEDIATE
-// transactions on the writer. It also opens connections without SQLite's own
-// mutex: database/sql never hands one connection to two goroutines at once
-// (and sqlite3_interrupt, which the driver calls from another goroutine to
-// cancel a query, is safe without it), while every C call into a connection
-// otherwise locks and unlocks it: 9 % of the instructions of reading export
-// rows, measured with callgrind.
+// transactions on the writer. (SQLite's own mutex stays on, though every C
+// call into a connection locks and unlocks it — 9 % of the instructions of
+// reading export rows, counted with callgrind — and database/sql never hands
+// one connection to two goroutines: the driver finalizes a statement or
+// rows it leaked on the garbage collector's goroutine, which could then
+// meet another statement of the same connection.)
 func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Set("_mutex", "no")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "on")

@@ -19,6 +19,7 @@ func TestSQLiteExportLineKeepsEveryComment(t *testing.T) {
 		t.Fatal(err)
 	}
 	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(1) // each connection to :memory: is a database of its own
 	t.Cleanup(func() { _ = sqlDB.Close() })
 	if err := db.Exec("CREATE TABLE responses (id integer PRIMARY KEY, team_id integer, comment text NOT NULL, export_cells text)").Error; err != nil {
 		t.Fatal(err)
