@@ -55,13 +55,10 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("export responses of round %d: %w", roundID, err)
 	}
-	qctx := ctx
-	if s.engine == config.EngineSQLite {
-		qctx = context.WithoutCancel(ctx)
-	}
-	cols := "id, team_id, export_cells, comment"
-	if s.engine == config.EngineSQLite {
-		cols = sqliteExportLine
+	sqlite := s.engine == config.EngineSQLite
+	qctx, cols := ctx, "id, team_id, export_cells, comment"
+	if sqlite {
+		qctx, cols = context.WithoutCancel(ctx), sqliteExportLine
 	}
 	rows, err := s.rdb.WithContext(qctx).Raw(
 		"SELECT "+cols+" FROM responses WHERE round_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
@@ -83,7 +80,7 @@ func (s *Store) ExportResponses(ctx context.Context, roundID uint, after uint64,
 	full := false // the batch reached maxBatchBytes
 	for !full && rows.Next() {
 		var err error
-		if s.engine == config.EngineSQLite {
+		if sqlite {
 			if err = rows.Scan(&line); err == nil {
 				id, team, cells, comment, err = splitExportLine(line)
 			}
