@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -324,5 +325,20 @@ func TestAdminFromEnvironment(t *testing.T) {
 	u, err := s.Authenticate(context.Background(), "boss@example.org", "a strong admin password")
 	if err != nil || u.Role != models.RoleAdmin {
 		t.Fatalf("admin from the environment: got %+v, %v", u, err)
+	}
+}
+
+// TestServePacesTheGCUnlessGOGCIsSet: icare serve collects garbage at
+// gcPercent, and an operator's GOGC stands.
+func TestServePacesTheGCUnlessGOGCIsSet(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(was) })
+	paceGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("without GOGC the pace is %d, want %d", got, gcPercent)
+	}
+	paceGC(func(k string) string { return map[string]string{"GOGC": "50"}[k] })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set the pace became %d; the runtime's (here 100) should stand", got)
 	}
 }
