@@ -99,7 +99,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	if setup.url == "" {
 		a.store = dbtest.Open(t, setup.engine, storeOpts...)
 	} else {
-		a.store = openAt(t, setup.url, storeOpts...)
+		a.store = dbtest.OpenURL(t, setup.url, storeOpts...)
 	}
 	a.cfg = config.Config{Addr: ":0", DatabaseURL: "sqlite:x", BaseURL: "http://icare.test",
 		MinGroup: scoring.DefaultMinGroup, MinComments: scoring.DefaultMinComments, MetricsFrom: nets(t, "127.0.0.0/8", "::1/128")}
@@ -116,21 +116,6 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	}
 	a.e = handlers.New(store, a.cfg, log)
 	return a
-}
-
-// openAt opens and migrates the database at url.
-func openAt(t testing.TB, url string, opts ...models.Option) *models.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := models.Open(ctx, url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // forEngines runs f on a fresh test server of every engine available, with

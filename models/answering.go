@@ -134,11 +134,17 @@ func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken strin
 			update += roundAsks[k]
 		}
 	}
-	if s.engine == config.EnginePostgres {
+	known, ok := s.asked.recall(hash)
+	switch {
+	case ok: // the keys the start or the page's read found
+		if err = s.updateOne(ctx, update, args); err == nil {
+			roundKeys = known
+		}
+	case s.engine == config.EnginePostgres:
 		err = s.retry(ctx, func() error {
 			return s.writes.scan(ctx, update+" RETURNING (SELECT rounds.keys FROM rounds WHERE rounds.id = responses.round_id)", args, &roundKeys)
 		})
-	} else {
+	default:
 		// MariaDB's UPDATE has no RETURNING; and on SQLite a statement on
 		// the writer that returns rows costs two goroutines more than one
 		// that does not (see gated), where the read after it, on a
@@ -146,6 +152,9 @@ func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken strin
 		if err = s.updateOne(ctx, update, args); err == nil {
 			roundKeys, err = s.roundKeysOf(ctx, hash)
 		}
+	}
+	if err == nil && !ok {
+		s.asked.remember(hash, roundKeys)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotSaved

@@ -60,6 +60,8 @@ type Store struct {
 	surveyDB *sql.DB
 	// onRetry hears of operations tried again (ObserveRetries).
 	onRetry func(kind string, succeeded bool)
+	// asked holds the keys unfinished responses' rounds ask (asked.go).
+	asked asked
 }
 
 // Option adjusts a Store as it opens.

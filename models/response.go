@@ -91,6 +91,7 @@ type Started struct {
 // StartResponse begins an in-progress response for team in the open round.
 func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error) {
 	var st Started
+	var keys string // the round's
 	s.writes.warm(ctx, openRoundQuery, s.writes.insertSQL(insertResponse))
 	// Tried again when it fails on the way: at worst a first try that did
 	// commit leaves an unfinished response nobody holds, which goes when
@@ -107,6 +108,7 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 			case !round.AsksTeam(teamID):
 				return ErrNotAsked
 			}
+			keys = round.Keys
 			st, err = s.newResponse(ctx, gtx, round.ID, teamID)
 			return err
 		})
@@ -114,6 +116,7 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 	if err != nil {
 		return Started{}, fmt.Errorf("start response for team %d: %w", teamID, translate(err))
 	}
+	s.asked.remember(HashToken(st.ResumeToken), keys)
 	return st, nil
 }
 
@@ -224,14 +227,18 @@ func (s *Store) ResponseForStep(ctx context.Context, token string, key int) (Unf
 	dest = append(dest, &u.TeamName, &u.RoundKeys)
 	// Each page of the survey begins here: a read, tried again while the
 	// database restarts.
+	hash := HashToken(token)
 	err := s.retry(ctx, func() error {
-		return s.reads.scan(ctx, query, []any{HashToken(token)}, dest...)
+		return s.reads.scan(ctx, query, []any{hash}, dest...)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Unfinished{}, fmt.Errorf("response by token: %w", ErrNotFound)
 	}
 	if err != nil {
 		return Unfinished{}, fmt.Errorf("response by token: %w", err)
+	}
+	if !u.Submitted() {
+		s.asked.remember(hash, u.RoundKeys)
 	}
 	return u, nil
 }

@@ -580,3 +580,60 @@ func TestSaveProgressByResumeToken(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveProgressKnowsTheKeysItsReplicaRead: a save answers with the keys
+// its response's round asks as the start or a page's read on the same
+// replica found them, without reading them again; a replica that has read
+// neither reads them from the database. (The test changes a round's keys
+// in the database behind the replicas' backs, which nothing in icare does,
+// to see where each answer came from.)
+func TestSaveProgressKnowsTheKeysItsReplicaRead(t *testing.T) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			u := dbtest.URL(t, e)
+			one, two, three := dbtest.OpenURL(t, u), dbtest.OpenURL(t, u), dbtest.OpenURL(t, u)
+			team, _ := one.CreateTeam(ctx, models.NewTeam{Name: "Night shift"})
+			round, err := one.CreateRound(ctx, models.NewRound{Name: "Pulse", Open: true, Keys: []int{1, 4}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := one.StartResponse(ctx, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := three.ResponseForStep(ctx, st.ResumeToken, 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := one.SetRoundKeysForTest(ctx, round.ID, "A,C,E"); err != nil {
+				t.Fatal(err)
+			}
+			// Each save gives other answers: MariaDB counts a row that an
+			// UPDATE leaves as it was as not matched.
+			page := func(v uint8) models.Progress {
+				var p models.Progress
+				for j := range scoring.ItemsPerKey {
+					i := 4*scoring.ItemsPerKey + j
+					p.Items, p.Answers[i] = append(p.Items, i), v
+				}
+				return p
+			}
+			for i, c := range []struct {
+				name string
+				s    *models.Store
+				want string
+			}{
+				{"the replica that started it", one, "C,E"},
+				{"a replica that read a page of it", three, "C,E"},
+				{"a replica that knew nothing of it", two, "A,C,E"},
+			} {
+				if keys, err := c.s.SaveProgressByResumeToken(ctx, st.ResumeToken, page(uint8(1+i))); err != nil || keys != c.want {
+					t.Errorf("%s: got keys %q, %v; want %q", c.name, keys, err, c.want)
+				}
+			}
+			if r, _ := two.ResponseByID(ctx, st.Response.ID); r.Answers()[20] != 3 {
+				t.Errorf("the saves stored %v; want E answered 3, by the last", r.Answers())
+			}
+		})
+	}
+}

@@ -57,7 +57,12 @@ func (s *Store) SaveAndSubmitByResumeToken(ctx context.Context, resumeToken stri
 	if !wellFormedToken(resumeToken) {
 		return Response{}, false, fmt.Errorf("submit response by token: %w", ErrNotFound)
 	}
-	return s.saveAndSubmit(ctx, responseKey{"resume_token_hash", HashToken(resumeToken)}, p, resultToken)
+	hash := HashToken(resumeToken)
+	r, already, err = s.saveAndSubmit(ctx, responseKey{"resume_token_hash", hash}, p, resultToken)
+	if err == nil {
+		s.asked.forget(hash)
+	}
+	return r, already, err
 }
 
 func (s *Store) saveAndSubmit(ctx context.Context, key responseKey, p Progress, resultToken string) (Response, bool, error) {

@@ -84,6 +84,13 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 	return s.db.WithContext(ctx).Exec(sql, args...).Error
 }
 
+// SetRoundKeysForTest overwrites a round's Keys, which nothing else
+// changes after the round is made, so that a test can tell where a reader
+// of them looked.
+func (s *Store) SetRoundKeysForTest(ctx context.Context, roundID uint, keys string) error {
+	return s.db.WithContext(ctx).Model(&Round{}).Where("id = ?", roundID).Update("keys", keys).Error
+}
+
 // SignInRowsForTest counts every stored sign-in attempt.
 func (s *Store) SignInRowsForTest(ctx context.Context) (int64, error) {
 	var n int64

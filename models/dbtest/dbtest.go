@@ -65,15 +65,22 @@ func Server(name, dsn string) Engine { return Engine{Name: name, base: dsn} }
 // another publisher.
 func Open(t testing.TB, e Engine, opts ...models.Option) *models.Store {
 	t.Helper()
+	return OpenURL(t, URL(t, e), opts...)
+}
+
+// OpenURL is Open on the database at url: another replica's Store, when
+// url is one a Store uses already.
+func OpenURL(t testing.TB, url string, opts ...models.Option) *models.Store {
+	t.Helper()
 	ctx := context.Background()
 	opts = append([]models.Option{DefaultPublisher()}, opts...)
-	s, err := models.Open(ctx, URL(t, e), opts...)
+	s, err := models.Open(ctx, url, opts...)
 	if err != nil {
-		t.Fatalf("open %s: %v", e.Name, err)
+		t.Fatalf("open %s: %v", url, err)
 	}
 	t.Cleanup(s.Close)
 	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", e.Name, err)
+		t.Fatalf("migrate %s: %v", url, err)
 	}
 	return s
 }
