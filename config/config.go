@@ -15,7 +15,7 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// Defaults of PRODUCT.md §8. The anonymity thresholds' defaults and floor
+// The settings' defaults. The anonymity thresholds' defaults and floor
 // are the scoring package's, where the rules they feed live.
 const (
 	DefaultAddr        = ":8080"

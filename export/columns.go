@@ -51,7 +51,7 @@ func WriteTable[R any](w Table, cols []Column[R], rows []R) error {
 	return nil
 }
 
-// ResponseColumns returns the header of responses.csv (PRODUCT.md §7). Its
+// ResponseColumns returns the header of responses.csv. Its
 // rows are written cell by cell for speed: the response's own cells come
 // ready from the database (see StoredResponseCells).
 func ResponseColumns() []string {
@@ -81,7 +81,7 @@ type TeamRow struct {
 	Profile scoring.GroupProfile
 }
 
-// TeamFile is teams.csv, column by column (PRODUCT.md §7).
+// TeamFile is teams.csv, column by column.
 var TeamFile = func() []Column[TeamRow] {
 	cols := []Column[TeamRow]{
 		{"round", func(w Cells, r *TeamRow) { w.Text(r.Round) }},
@@ -138,7 +138,7 @@ type OrganizationRow struct {
 	FavorablePct, Alpha scoring.Value
 }
 
-// OrganizationFile is organization.csv, column by column (PRODUCT.md §7).
+// OrganizationFile is organization.csv, column by column.
 var OrganizationFile = func() []Column[OrganizationRow] {
 	num := func(name string, v func(r *OrganizationRow) scoring.Value) Column[OrganizationRow] {
 		return Column[OrganizationRow]{name, func(w Cells, r *OrganizationRow) {
@@ -178,7 +178,7 @@ type CodebookRow struct {
 	Version         string
 }
 
-// CodebookFile is codebook.csv, column by column (PRODUCT.md §7).
+// CodebookFile is codebook.csv, column by column.
 var CodebookFile = []Column[CodebookRow]{
 	{"item", func(w Cells, r *CodebookRow) { w.Text(r.Item) }},
 	{"key", func(w Cells, r *CodebookRow) { w.Text(r.Key) }},

@@ -1,4 +1,4 @@
-// Package export holds the CSV contract of PRODUCT.md §7: the columns of each
+// Package export holds the CSV files' contract: the columns of each
 // file in their order, the format of every kind of cell, spreadsheet formula
 // neutralisation, and a Writer that streams rows with RFC 4180 quoting, \r\n
 // line ends, an optional UTF-8 byte order mark and a comma or semicolon
@@ -162,8 +162,8 @@ func (w *Writer) Bool(b bool) {
 // Score writes a score or a statistic with 2 decimals, or an empty cell when
 // it is missing. Negative values stay numbers: they are never neutralised.
 // With the semicolon delimiter the decimal mark is a comma ("68,75"), as
-// spreadsheets in the locales that use semicolons read numbers (PRODUCT.md
-// §7); with the comma delimiter it is a point.
+// spreadsheets in the locales that use semicolons read numbers; with the
+// comma delimiter it is a point.
 func (w *Writer) Score(v scoring.Value) {
 	if !v.OK {
 		w.sep()
@@ -229,9 +229,9 @@ func AppendDecimal2(dst []byte, v float64) []byte {
 }
 
 // NeedsNeutralising reports whether a text cell would start a formula in a
-// spreadsheet: it begins with =, +, -, @, a tab or a carriage return
-// (PRODUCT.md §7), or with spaces before one of them, which some
-// spreadsheets skip before they look for a formula.
+// spreadsheet: it begins with =, +, -, @, a tab or a carriage return, or
+// with spaces before one of them, which some spreadsheets skip before they
+// look for a formula.
 func NeedsNeutralising[T string | []byte](s T) bool {
 	i := 0
 	for i < len(s) && s[i] == ' ' {

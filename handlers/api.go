@@ -13,7 +13,7 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// The read-only JSON API (PRODUCT.md §9). Its numbers are the pages' and
+// The read-only JSON API (openapi.json describes it). Its numbers are the pages' and
 // the CSV files': each comes from results.Figures of the round's results,
 // under the same rules of §4 and the same leader's scope.
 

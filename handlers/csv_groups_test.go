@@ -212,7 +212,7 @@ func TestOrganizationAlpha(t *testing.T) {
 
 // TestCodebookAndResponsesRecomputeTeams recomputes every shown team's row
 // of teams.csv from codebook.csv and responses.csv alone, with the rules of
-// PRODUCT.md §3 written out here, and finds the same numbers to 2 decimals.
+// scoring written out here, and finds the same numbers to 2 decimals.
 func TestCodebookAndResponsesRecomputeTeams(t *testing.T) {
 	forEngines(t, func(t *testing.T, a *app) {
 		a.team("Ops", "", nil)

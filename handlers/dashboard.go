@@ -14,7 +14,7 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
-// The leaders' dashboard (PRODUCT.md §6). Every view reads the round's
+// The leaders' dashboard. Every view reads the round's
 // group results — the maintained aggregates and, for a closed round, its
 // publication — never the responses, so its cost grows with the teams.
 

@@ -16,7 +16,7 @@ import (
 // BenchmarkDashboardScale serves /dashboard and /dashboard/heatmap over 200
 // teams with 1,000,000 responses and, in the same run and loop, over the
 // same 200 teams with 1,000 responses, and reports each page's time at both
-// sizes and their ratio (PRODUCT.md §6: cost grows with teams, not
+// sizes and their ratio (the dashboard's cost grows with teams, not
 // responses). The two databases are built once (about a minute for the
 // large one) in $ICARE_BENCH_DIR, default the system's temporary folder:
 //

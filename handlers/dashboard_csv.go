@@ -110,7 +110,7 @@ func csvOf(c echo.Context) string {
 
 // fileReason is a view's reason as files and the API write it: the pages'
 // own wording for a team with more responses than people is min_group there
-// (PRODUCT.md §9 names three reasons).
+// (results.Reason names the three: min_group, differencing, round_open).
 func fileReason(r string) string {
 	switch r {
 	case views.ReasonFiller:

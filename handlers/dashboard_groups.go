@@ -18,7 +18,7 @@ import (
 // The dashboard's views of chosen groups: compare, trend, perspectives and
 // comments.
 
-// maxCompared is how many groups one comparison holds (PRODUCT.md §6).
+// maxCompared is how many groups one comparison holds.
 const maxCompared = 6
 
 // compare is GET /dashboard/compare?g=…&g=…: 2 to 6 groups side by side,
@@ -147,7 +147,7 @@ func closedBefore(a, b models.Round) bool {
 }
 
 // shownPerspectives are the perspectives set side by side, and between
-// which the perception gap is measured (PRODUCT.md §6).
+// which the perception gap is measured.
 var shownPerspectives = []string{"frontline", "manager", "senior_leader"}
 
 // perspectives is GET /dashboard/perspectives?g=…: the group's frontline,

@@ -14,7 +14,7 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// The CSV files of PRODUCT.md §7, each through download.
+// The CSV files (package export holds their columns), each through download.
 
 // exportResponses is GET /export/responses.csv (admins), and its workbook
 // .xlsx: one row per submitted response of the round, streamed from the
@@ -194,7 +194,7 @@ func (s *Server) exportOrganization(c echo.Context) error {
 // exportCodebook is GET /export/codebook.csv (leaders and admins): one row per
 // item — its id, its key, its statement, whether it is reverse-keyed and the
 // instrument version — so that every score can be recomputed from
-// responses.csv with the rules of PRODUCT.md §3. The round only names the
+// responses.csv with the scoring package's rules. The round only names the
 // file; with no round yet, the file is still served.
 func (s *Server) exportCodebook(c echo.Context) error {
 	return s.download(c, "codebook", pickOptional, func(exportOptions) (csvBody, error) {

@@ -34,7 +34,7 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.String(http.StatusOK, "ready\n")
 }
 
-// instrument serves the ICARE v1 instrument as JSON (PRODUCT.md §2).
+// instrument serves the ICARE v1 instrument (package scoring) as JSON.
 func (s *Server) instrument(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, scoring.V1())

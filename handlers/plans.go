@@ -17,7 +17,7 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
-// Action plans (PRODUCT.md §10): a team's leader, or an admin, picks after a
+// Action plans: a team's leader, or an admin, picks after a
 // closed round one or two keys and the habits to practise; the team page
 // and the dashboard show each plan, and once a later round closes, how its
 // keys moved. Every number a plan shows is a published figure of both

@@ -60,8 +60,7 @@ const (
 	// responses: what is being collected now).
 	pickCurrent roundPick = iota
 	// pickPublished: the latest closed round, else the open one, whose
-	// participation shows (every view and file of group results,
-	// PRODUCT.md §6 and §7).
+	// participation shows (every view and file of group results).
 	pickPublished
 	// pickOptional: as pickPublished, but no round at all is no error (the
 	// codebook, which only takes the round's name).

@@ -23,7 +23,7 @@ const (
 	StatusSubmitted  = "submitted"
 )
 
-// MaxCommentLength bounds the free-text comment, in characters (PRODUCT.md §2).
+// MaxCommentLength bounds the free-text comment, in characters.
 const MaxCommentLength = 2000
 
 // Response is one respondent's answers in one round for one team. It holds no

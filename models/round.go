@@ -93,7 +93,7 @@ var (
 	// ErrRoundNotOpen is returned when a round that is not open would close.
 	ErrRoundNotOpen = errors.New("this round is not open")
 	// ErrRoundFinal is returned when a closed round would open again:
-	// closing is final (PRODUCT.md §4, publication).
+	// closing is final: it publishes the round's results once and for all.
 	ErrRoundFinal = errors.New("a closed round is never reopened; open a new round instead")
 )
 
@@ -306,7 +306,7 @@ func (s *Store) CurrentRound(ctx context.Context) (Round, error) {
 }
 
 // DefaultRound is the round a view shows when none is chosen: the open round,
-// else the latest closed one (PRODUCT.md §7).
+// else the latest closed one.
 func (s *Store) DefaultRound(ctx context.Context) (Round, error) {
 	r, err := s.CurrentRound(ctx)
 	if err == nil || !errors.Is(err, ErrNoOpenRound) {
@@ -316,7 +316,7 @@ func (s *Store) DefaultRound(ctx context.Context) (Round, error) {
 }
 
 // LatestClosedRound is the round that closed last, or ErrNotFound: the
-// default of every view of published results (PRODUCT.md §6).
+// default of every view of published results.
 func (s *Store) LatestClosedRound(ctx context.Context) (Round, error) {
 	var r Round
 	err := s.rdb.WithContext(ctx).Where("status = ?", RoundClosed).

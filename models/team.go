@@ -258,7 +258,7 @@ type Placed struct {
 
 // Hierarchy orders teams as every list of teams shows them: each parent
 // before its children, siblings by name, each with its path of names from
-// the top team down (PRODUCT.md §7's team_path). A team whose parent is not
+// the top team down (the CSV files' team_path). A team whose parent is not
 // among teams counts as top-level. As a guard against bad data, teams that
 // no top-level team reaches (a cycle and what hangs below it) are placed
 // last, each from the first of them by name, so every team is listed once.

@@ -103,7 +103,7 @@ func (r *Round) audit(m measure, k int, fam []familyGroup, hidden map[string]boo
 	if len(f.Sensitive) == 0 {
 		return nil
 	}
-	// As PRODUCT.md §4 suppresses: the smallest first, ties to the later
+	// As the anonymity rules suppress: the smallest first, ties to the later
 	// name, then the later id.
 	f.HideFirst = func(i, j int) bool {
 		si, sj := m.size(fam[i].agg), m.size(fam[j].agg)

@@ -9,7 +9,7 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// GroupRef names a group of respondents, as PRODUCT.md §6 writes it in
+// GroupRef names a group of respondents, as the dashboard writes it in
 // ?g=: the organization (org), a team with its sub-teams (team:ID), one
 // perspective of the organization (perspective:P) or of a team
 // (team:ID/perspective:P).
@@ -86,7 +86,7 @@ func ParseGroup(s string) (GroupRef, error) {
 // Reason says why a figure is not shown.
 type Reason string
 
-// Reasons of PRODUCT.md §9.
+// Reasons a figure is hidden, as the API and the files name them.
 const (
 	// Shown: no reason, the figure shows.
 	Shown Reason = ""

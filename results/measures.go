@@ -7,7 +7,7 @@ import (
 )
 
 // A measure is one kind of figure that checks the respondents behind it on
-// its own (PRODUCT.md §4: every figure counts its own respondents): the group
+// its own (every figure counts its own respondents): the group
 // as a whole, each key's mean, the index, each key's favorable / neutral /
 // unfavorable split, each statement's figures, and the comments.
 type measure int

@@ -2,7 +2,7 @@
 // results people may see: each team's own and rolled-up aggregate (a parent
 // pools its direct respondents and all its descendants'), the
 // organization's, each perspective's, and which of their figures the
-// anonymity rules of PRODUCT.md §4 hide, and why. Every page, chart, export
+// anonymity rules hide, and why. Every page, chart, export
 // and API that shows a group's figures asks this package, so the rules are
 // applied in one place. It reads no database: callers pass the teams and
 // the cells.

@@ -10,7 +10,7 @@ import (
 // Every shown group publishes its size and its sum (a mean times its n), so
 // any combination of shown groups, with whole or fractional coefficients,
 // gives the size and the sum — and so the mean — of the respondents it adds
-// up to. Suppress and SuppressAll apply PRODUCT.md §4's rules hierarchy by
+// up to. Suppress and SuppressAll apply the anonymity rules hierarchy by
 // hierarchy; LinearAudit checks their result across all hierarchies at
 // once: a set of respondents can be worked out exactly when its indicator
 // vector over the atoms (disjoint sets of respondents, such as one team's

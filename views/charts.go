@@ -13,8 +13,8 @@ import (
 // and tested; a series is told apart by its marker shape and its dash
 // pattern as well as by its colour, so the charts read in black and white.
 
-// maxSeries is how many series a chart tells apart (PRODUCT.md §6: up to six
-// groups in a comparison).
+// maxSeries is how many series a chart tells apart (up to six groups in a
+// comparison).
 const maxSeries = 6
 
 // seriesStyle is how series i is drawn besides its colour class.

@@ -17,7 +17,7 @@ type ExportFile struct {
 	AdminOnly bool
 }
 
-// exportFiles are the downloads of PRODUCT.md §7, in the order they are
+// exportFiles are the CSV downloads, in the order they are
 // listed.
 var exportFiles = []ExportFile{
 	{Kind: "teams", Label: "Teams", Description: "One row per team you can see, with its sub-teams rolled in; teams too small to show are marked suppressed."},

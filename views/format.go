@@ -32,8 +32,8 @@ func optCount(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-// score writes a 0–100 score with one decimal, as every score is shown
-// (PRODUCT.md §3), or noValue when it is missing.
+// score writes a 0–100 score with one decimal, as every page shows a score,
+// or noValue when it is missing.
 func score(v scoring.Value) string {
 	if !v.OK {
 		return noValue
