@@ -169,9 +169,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 // gcPercent is the garbage collector's pace while icare serves, unless the
 // GOGC environment variable sets one: a collection when the heap has grown
 // by twice what was live after the last, where Go's default waits for once.
-// icare keeps 2–3 MB live, and Go's default then collects at every 4 MB
-// allocated: 40 times a second in BenchmarkKeyPageGet (handlers), a tenth
-// of icare's CPU under a survey rush. At 200, cmd/icare-load measured
+// icare keeps 2–3 MB live, and Go's default then collects whenever the
+// heap reaches 4–6 MB: 40 times a second in BenchmarkKeyPageGet (handlers),
+// a tenth of icare's CPU under a survey rush. At 200, cmd/icare-load measured
 // 3.05–3.32 ms of server CPU per survey against 3.46–3.79 ms at 100, for a
 // few MB more heap; the download of 1,000,000 rows of responses.csv
 // (scripts/bench-export.sh) peaked at 52–56 MiB against 48 MiB. (At 400 it

@@ -160,7 +160,7 @@ func TestBOMAndHeader(t *testing.T) {
 	}
 }
 
-func TestColumnsOfPRODUCT7(t *testing.T) {
+func TestColumnsOfEveryFile(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		got  []string

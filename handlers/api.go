@@ -13,9 +13,9 @@ import (
 	"github.com/icare-hr/icare/scoring"
 )
 
-// The read-only JSON API (openapi.json describes it). Its numbers are the pages' and
-// the CSV files': each comes from results.Figures of the round's results,
-// under the same rules of §4 and the same leader's scope.
+// The read-only JSON API (openapi.json describes it). Its numbers are the
+// pages' and the CSV files': each comes from results.Figures of the round's
+// results, under the same anonymity rules and the same leader's scope.
 
 // openAPI is the API's OpenAPI 3 description, served as it is.
 //

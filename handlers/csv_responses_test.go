@@ -16,7 +16,7 @@ import (
 // formulaTeam is a team name that is also a spreadsheet command.
 const formulaTeam = "=cmd|' /C calc'!A0"
 
-// roundTripFixture stores responses that exercise every rule of §7: skipped
+// roundTripFixture stores responses that exercise every rule of the files: skipped
 // items, a straightlined response, every perspective, and comments with
 // delimiters, quotes, line breaks and formula starts. It returns them in
 // submission order.
@@ -141,7 +141,7 @@ func TestResponsesCSVRoundTrip(t *testing.T) {
 	})
 }
 
-// TestResponsesCSVDetails checks each detail of §7 in the bytes of the file.
+// TestResponsesCSVDetails checks each detail of the CSV contract in the bytes of the file.
 func TestResponsesCSVDetails(t *testing.T) {
 	forEngines(t, func(t *testing.T, a *app) {
 		roundTripFixture(a)

@@ -228,10 +228,10 @@ var planFile = []export.Column[planRow]{
 }
 
 // exportPlans is GET /export/plans.csv (and .xlsx): every plan the viewer
-// may see (of ?round= only, when given), a row per habit: the team (empty for the organization's plan),
-// the round, the focus keys (words of §7, space-separated), the habit, its
-// owner, due date, status, and the plan's notes. Text cells are
-// formula-safe like every export.
+// may see (of ?round= only, when given), a row per habit: the team (empty
+// for the organization's plan), the round, the focus keys (their slugs,
+// such as "ideal attentiveness"), the habit, its owner, due date, status,
+// and the plan's notes. Text cells are formula-safe like every export.
 func (s *Server) exportPlans(c echo.Context) error {
 	opt, err := formatOptionsOf(c)
 	if err != nil {

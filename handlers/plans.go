@@ -17,11 +17,11 @@ import (
 	"github.com/icare-hr/icare/views"
 )
 
-// Action plans: a team's leader, or an admin, picks after a
-// closed round one or two keys and the habits to practise; the team page
-// and the dashboard show each plan, and once a later round closes, how its
-// keys moved. Every number a plan shows is a published figure of both
-// rounds, under the rules of §4.
+// Action plans: a team's leader, or an admin, picks after a closed round
+// one or two keys and the habits to practise; the team page and the
+// dashboard show each plan, and once a later round closes, how its keys
+// moved. Every number a plan shows is a published figure of both rounds,
+// under the anonymity rules.
 
 // planRows is how many empty habit rows the form offers beyond the plan's.
 const planRows = 3

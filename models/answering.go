@@ -110,8 +110,10 @@ var ErrNotSaved = errors.New("no response in progress matched the save")
 // and changes the response, with nothing read before it: a save is the
 // survey's most frequent write, and reading the whole page first took a
 // tenth of the server's time in a survey rush (callgrind counts 4 % fewer
-// instructions per survey without it). The keys come back with the UPDATE
-// on PostgreSQL, and from a read of that one column after it elsewhere. The
+// instructions per survey without it). The keys are those this replica
+// remembers for the response (asked.go); else they come back with the
+// UPDATE on PostgreSQL, and from a read of that one column after it
+// elsewhere. The
 // UPDATE matches only a response in progress whose round asks the key of
 // every answer in p; otherwise, or on MariaDB when it matched but changed
 // nothing (MariaDB counts changed rows), the answer is ErrNotSaved, and the
@@ -127,10 +129,10 @@ func (s *Store) SaveProgressByResumeToken(ctx context.Context, resumeToken strin
 	set, args := p.assignments(s.Now())
 	hash := HashToken(resumeToken)
 	update, args := "UPDATE responses SET "+set+" WHERE resume_token_hash = ? AND status = ?", append(args, hash, StatusInProgress)
-	var asked [scoring.NumKeys]bool
+	var seen [scoring.NumKeys]bool
 	for _, i := range p.Items {
-		if k := scoring.KeyOfItem(i); !asked[k] {
-			asked[k] = true
+		if k := scoring.KeyOfItem(i); !seen[k] {
+			seen[k] = true
 			update += roundAsks[k]
 		}
 	}

@@ -87,7 +87,7 @@ func TestInstrumentJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Decode into generic maps and check the exact key sets of PRODUCT §2.
+	// Decode into generic maps and check the exact key sets of the instrument's JSON.
 	var doc map[string]any
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)

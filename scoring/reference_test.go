@@ -51,7 +51,7 @@ func readSample(t testing.TB) []Answers {
 // are missing for them, E5 skipped once, C1, C2 and C5 by one respondent) with
 // values computed independently by testdata/reference.py: plain Python that
 // scores each respondent in floating point straight from the formulas of
-// PRODUCT §3, takes means, standard deviations and variances from Python's
+// doc.go, takes means, standard deviations and variances from Python's
 // statistics module (exact rationals, two-pass), and finds t(0.975, df) by
 // bisection on a Simpson-rule integral of the t density. Its t values agree
 // with the printed tables: t(0.975, 37) = 2.026192, t(0.975, 38) = 2.024394,

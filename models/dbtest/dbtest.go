@@ -74,13 +74,14 @@ func OpenURL(t testing.TB, url string, opts ...models.Option) *models.Store {
 	t.Helper()
 	ctx := context.Background()
 	opts = append([]models.Option{DefaultPublisher()}, opts...)
+	engine, _, _ := strings.Cut(url, ":") // the rest may hold a password
 	s, err := models.Open(ctx, url, opts...)
 	if err != nil {
-		t.Fatalf("open %s: %v", url, err)
+		t.Fatalf("open %s: %v", engine, err)
 	}
 	t.Cleanup(s.Close)
 	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", url, err)
+		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return s
 }
