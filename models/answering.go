@@ -113,9 +113,8 @@ var ErrNotSaved = errors.New("no response in progress matched the save")
 // instructions per survey without it). The keys are those this replica
 // remembers for the response (asked.go); else they come back with the
 // UPDATE on PostgreSQL, and from a read of that one column after it
-// elsewhere. The
-// UPDATE matches only a response in progress whose round asks the key of
-// every answer in p; otherwise, or on MariaDB when it matched but changed
+// elsewhere. The UPDATE matches only a response in progress whose round
+// asks the key of every answer in p; otherwise, or on MariaDB when it matched but changed
 // nothing (MariaDB counts changed rows), the answer is ErrNotSaved, and the
 // caller reads the response to learn which: gone, submitted, or a key its
 // round does not ask. So is a save whose keys could not be read after it.

@@ -5,10 +5,11 @@ import "sync"
 // asked remembers, by resume token hash, the keys the round of an
 // unfinished response asks (its Keys), as its start, a page's read or a
 // save that had to read them finds them, so that the save of a page need
-// not read them again (SaveProgressByResumeToken). On SQLite that read after each save cost a
-// reader about what the page's own read costs, its cache emptied by the
-// write: without it, cmd/icare-load measured 3.01 ms of server CPU per
-// survey against 3.25 (32 respondents, five runs each, alternating).
+// not read them again (SaveProgressByResumeToken). On SQLite that read
+// after each save cost a reader about what the page's own read costs, its
+// cache emptied by the write: without it, cmd/icare-load measured 3.01 ms
+// of server CPU per survey against 3.25 (32 respondents, five runs each,
+// alternating).
 //
 // Both facts are fixed for as long as the response lasts: a response never
 // moves to another round, and a round's keys are set when it is made. So an

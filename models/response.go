@@ -116,7 +116,7 @@ func (s *Store) StartResponse(ctx context.Context, teamID uint) (Started, error)
 	if err != nil {
 		return Started{}, fmt.Errorf("start response for team %d: %w", teamID, translate(err))
 	}
-	s.asked.remember(HashToken(st.ResumeToken), keys)
+	s.asked.remember(st.Response.ResumeTokenHash, keys)
 	return st, nil
 }
 
